@@ -1,0 +1,194 @@
+//! The evidence: what ktrace gathered, stored verbatim.
+//!
+//! A live fetch produces an [`Evidence`] value and a bundle file is exactly that value
+//! serialized as JSON, so live runs and replays share every line of code after the fetch.
+//! Payloads are kept as the source sent them (a JSON body is a string, not a parsed tree);
+//! all interpretation happens in `lineage`. Nothing here knows about credentials: the
+//! fetch layer never hands a token, key or Authorization header to this module.
+//!
+//! The wire format is documented in `docs/bundle-format.md`.
+
+mod bundle;
+
+pub use bundle::{BundleError, SCHEMA_VERSION, read_bundle, write_bundle};
+
+use serde::{Deserialize, Serialize};
+
+/// The root of an evidence bundle.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Evidence {
+    /// Bundle format version; see [`SCHEMA_VERSION`].
+    pub schema_version: u32,
+    /// Version of the ktrace that wrote the bundle.
+    pub ktrace_version: String,
+    /// When the evidence was gathered (RFC 3339, from the fetcher's clock).
+    pub captured_at: String,
+    /// The pod the evidence is about.
+    pub target: PodRef,
+    /// Where it was gathered from (no credentials).
+    #[serde(default)]
+    pub cluster: ClusterInfo,
+    /// One entry per source.
+    pub sources: Sources,
+    /// Free-text provenance notes (e.g. how a fixture was made).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
+}
+
+/// A pod, by namespace and name.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PodRef {
+    /// Namespace of the pod.
+    pub namespace: String,
+    /// Name of the pod.
+    pub name: String,
+}
+
+impl std::fmt::Display for PodRef {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}/{}", self.namespace, self.name)
+    }
+}
+
+/// Which cluster the evidence came from. Never holds a credential.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ClusterInfo {
+    /// kubeconfig context name, when known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub context: Option<String>,
+    /// API server URL.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub server: Option<String>,
+    /// `gitVersion` from `/version`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
+}
+
+/// Every source ktrace knows how to gather. Absent entries read as not collected.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Sources {
+    /// `GET /api/v1/namespaces/NS/pods/NAME`.
+    #[serde(default)]
+    pub pod: Source,
+    /// `GET /apis/metrics.k8s.io/VERSION/namespaces/NS/pods/NAME`.
+    #[serde(default)]
+    pub pod_metrics: Source,
+    /// `GET /apis/apiregistration.k8s.io/v1/apiservices/v1beta1.metrics.k8s.io`.
+    #[serde(default)]
+    pub apiservice: Source,
+    /// The Deployment behind the APIService's Service.
+    #[serde(default)]
+    pub backend_deployment: Source,
+    /// The ConfigMap holding the prometheus-adapter config.
+    #[serde(default)]
+    pub adapter_config: Source,
+    /// Queries run against the adapter's Prometheus.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub prometheus: Vec<PromQuery>,
+    /// kubelet `/metrics/cadvisor`, only this pod's lines (plus their HELP/TYPE).
+    #[serde(default)]
+    pub kubelet_cadvisor: Source,
+    /// kubelet `/metrics/resource`, only this pod's lines (plus their HELP/TYPE).
+    #[serde(default)]
+    pub kubelet_resource: Source,
+}
+
+/// One request and what came back.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Source {
+    /// The request as a user could repeat it: an API path (`/api/v1/...`) or a full URL.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub request: Option<String>,
+    /// When the answer arrived (RFC 3339).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fetched_at: Option<String>,
+    /// What happened.
+    #[serde(default)]
+    pub outcome: Outcome,
+}
+
+/// The result of one request.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub enum Outcome {
+    /// The source answered with a success status; `body` is verbatim (or the kept lines, see `filter`).
+    Ok {
+        /// HTTP status code.
+        http_status: u16,
+        /// Response body as text.
+        body: String,
+        /// When only part of the body was kept: which lines and why.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        filter: Option<String>,
+    },
+    /// The request was made and failed.
+    Failed {
+        /// HTTP status, if a response arrived.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        http_status: Option<u16>,
+        /// What went wrong, in words (server message, timeout, connection error).
+        error: String,
+        /// The RBAC permission that would allow it, e.g. `get nodes/proxy`.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        needs: Option<String>,
+    },
+    /// The request was not made.
+    NotCollected {
+        /// Why not (e.g. the layer before it failed, or the backend does not use it).
+        reason: String,
+    },
+}
+
+impl Default for Outcome {
+    fn default() -> Self {
+        Outcome::NotCollected {
+            reason: "not present in the evidence".to_string(),
+        }
+    }
+}
+
+impl Source {
+    /// The body when the source answered successfully.
+    pub fn body(&self) -> Option<&str> {
+        match &self.outcome {
+            Outcome::Ok { body, .. } => Some(body),
+            _ => None,
+        }
+    }
+
+    /// A one-line reason when the source has no usable body.
+    pub fn missing_reason(&self) -> Option<String> {
+        match &self.outcome {
+            Outcome::Ok { .. } => None,
+            Outcome::Failed {
+                http_status,
+                error,
+                needs,
+            } => {
+                let mut s = match http_status {
+                    Some(code) => format!("HTTP {code}: {error}"),
+                    None => error.clone(),
+                };
+                if let Some(n) = needs {
+                    s.push_str(&format!(" (needs RBAC `{n}`)"));
+                }
+                Some(s)
+            }
+            Outcome::NotCollected { reason } => Some(format!("not collected: {reason}")),
+        }
+    }
+}
+
+/// A PromQL instant query run against the adapter's Prometheus.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PromQuery {
+    /// What the query is for: `memory`, `cpu` (the adapter's rules) or `raw-series`.
+    pub purpose: String,
+    /// The PromQL text exactly as sent.
+    pub query: String,
+    /// The evaluation time sent with the query (RFC 3339), if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub time: Option<String>,
+    /// Request and raw JSON response.
+    pub source: Source,
+}

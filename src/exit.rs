@@ -1,0 +1,25 @@
+//! Exit codes, decided in one place. Documented in README.md.
+
+use std::process::ExitCode;
+
+use crate::lineage::Verdict;
+
+/// Report produced; every layer present and all values agree.
+pub const CONSISTENT: u8 = 0;
+/// Error: bad bundle, pod not found, no kubeconfig, I/O failure.
+pub const ERROR: u8 = 1;
+/// Usage error: bad flags or a malformed POD argument (clap also uses 2).
+pub const USAGE: u8 = 2;
+/// Report produced, but some source is missing (RBAC, unreachable, not collected).
+pub const PARTIAL: u8 = 3;
+/// Report produced, and sources give different values.
+pub const DISAGREE: u8 = 4;
+
+/// The exit code for a report's verdict.
+pub fn for_verdict(v: Verdict) -> ExitCode {
+    ExitCode::from(match v {
+        Verdict::Consistent => CONSISTENT,
+        Verdict::Partial => PARTIAL,
+        Verdict::Disagree => DISAGREE,
+    })
+}

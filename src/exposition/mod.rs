@@ -1,0 +1,21 @@
+//! The Prometheus text exposition format, as the kubelet serves it on `/metrics/cadvisor`.
+//!
+//! - [`parse`](mod@parse): an exact, total parser for the text format (quoted label
+//!   values with commas, `=`, `}` and escapes; `NaN`/`±Inf`; optional timestamps;
+//!   `# HELP`/`# TYPE`; CRLF). Bad lines become [`ParseIssue`]s, never panics.
+//! - [`filter`]: a streaming filter that keeps one pod's lines of a 30–60 MB body,
+//!   chunk by chunk, at close to `grep -F` speed, with the exact same result as parsing
+//!   every line and testing it with [`line_matches`].
+//!
+//! This module depends only on `std` and `memchr`.
+
+pub mod filter;
+pub mod parse;
+
+pub use filter::{
+    FilterStats, PodLineFilter, PodSelector, cgroup_path_has_pod, filter_all, line_matches,
+};
+pub use parse::{
+    Exposition, Family, MAX_ISSUES, MAX_LINE_BYTES, ParseIssue, Sample, parse, parse_labels,
+    parse_sample_line,
+};

@@ -1,0 +1,137 @@
+//! APIService → Service → Deployment → ConfigMap: finding the Metrics API backend and its config.
+
+use serde_json::Value;
+
+use super::Conn;
+use crate::evidence::{Outcome, Source};
+
+const APISERVICE: &str = "/apis/apiregistration.k8s.io/v1/apiservices/v1beta1.metrics.k8s.io";
+
+fn skipped(reason: impl Into<String>) -> Source {
+    Source {
+        outcome: Outcome::NotCollected {
+            reason: reason.into(),
+        },
+        ..Source::default()
+    }
+}
+
+fn json(src: &Source) -> Option<Value> {
+    src.body().and_then(|b| serde_json::from_str(b).ok())
+}
+
+/// Returns (APIService, Deployment, adapter ConfigMap).
+pub async fn resolve(conn: &Conn) -> (Source, Source, Source) {
+    let apiservice = conn.get(APISERVICE).await;
+    let svc = json(&apiservice).and_then(|v| {
+        let s = v.pointer("/spec/service")?;
+        Some((
+            s.get("namespace")?.as_str()?.to_string(),
+            s.get("name")?.as_str()?.to_string(),
+        ))
+    });
+    let Some((ns, name)) = svc else {
+        let why = match apiservice.missing_reason() {
+            Some(r) => format!("the APIService could not be read ({r})"),
+            None => "the APIService has no spec.service (served locally, not by a backend)".into(),
+        };
+        return (apiservice, skipped(why.clone()), skipped(why));
+    };
+    let deployment = find_deployment(conn, &ns, &name).await;
+    let config = adapter_configmap(conn, &ns, &deployment).await;
+    (apiservice, deployment, config)
+}
+
+/// The Deployment named like the Service, else the one whose pod labels match the Service selector.
+async fn find_deployment(conn: &Conn, ns: &str, name: &str) -> Source {
+    let by_name_path = format!("/apis/apps/v1/namespaces/{ns}/deployments/{name}");
+    let svc_path = format!("/api/v1/namespaces/{ns}/services/{name}");
+    let (by_name, service) = tokio::join!(conn.get(&by_name_path), conn.get(&svc_path));
+    if by_name.body().is_some() {
+        return by_name;
+    }
+    let Some(selector) = json(&service).and_then(|s| s.pointer("/spec/selector").cloned()) else {
+        return by_name;
+    };
+    let list = conn
+        .get(&format!("/apis/apps/v1/namespaces/{ns}/deployments"))
+        .await;
+    let found = json(&list).and_then(|l| matching_deployment(&l, &selector));
+    match found {
+        Some(d) => {
+            conn.get(&format!("/apis/apps/v1/namespaces/{ns}/deployments/{d}"))
+                .await
+        }
+        None => by_name,
+    }
+}
+
+fn matching_deployment(list: &Value, selector: &Value) -> Option<String> {
+    let sel = selector.as_object()?;
+    list.get("items")?.as_array()?.iter().find_map(|d| {
+        let labels = d.pointer("/spec/template/metadata/labels")?.as_object()?;
+        let all = sel.iter().all(|(k, v)| labels.get(k) == Some(v));
+        all.then(|| {
+            d.pointer("/metadata/name")
+                .and_then(Value::as_str)
+                .map(str::to_string)
+        })
+        .flatten()
+    })
+}
+
+/// For prometheus-adapter: the ConfigMap mounted where `--config` points.
+async fn adapter_configmap(conn: &Conn, ns: &str, deployment: &Source) -> Source {
+    let Some(d) = json(deployment) else {
+        return skipped("the backend Deployment could not be read");
+    };
+    let Some(container) = crate::objects::main_container(&d) else {
+        return skipped("the backend Deployment has no containers");
+    };
+    let args: Vec<String> = container
+        .get("args")
+        .and_then(Value::as_array)
+        .map(|a| {
+            a.iter()
+                .filter_map(Value::as_str)
+                .map(str::to_string)
+                .collect()
+        })
+        .unwrap_or_default();
+    let Some(config) = crate::objects::flag_value(&args, "--config") else {
+        return skipped("the backend has no --config flag (not prometheus-adapter)");
+    };
+    match configmap_for_path(&d, container, &config) {
+        Some(cm) => {
+            conn.get(&format!("/api/v1/namespaces/{ns}/configmaps/{cm}"))
+                .await
+        }
+        None => skipped(format!(
+            "no ConfigMap volume is mounted at the directory of --config={config}"
+        )),
+    }
+}
+
+/// Volume mount whose mountPath holds `path`, mapped to its ConfigMap name.
+fn configmap_for_path(d: &Value, container: &Value, path: &str) -> Option<String> {
+    let mounts = container.get("volumeMounts")?.as_array()?;
+    let mount = mounts
+        .iter()
+        .filter(|m| {
+            let mp = m.get("mountPath").and_then(Value::as_str).unwrap_or("");
+            !mp.is_empty() && path.starts_with(mp.trim_end_matches('/'))
+        })
+        .max_by_key(|m| {
+            m.get("mountPath")
+                .and_then(Value::as_str)
+                .map_or(0, str::len)
+        })?;
+    let vol_name = mount.get("name")?.as_str()?;
+    let volumes = d.pointer("/spec/template/spec/volumes")?.as_array()?;
+    let vol = volumes
+        .iter()
+        .find(|v| v.get("name").and_then(Value::as_str) == Some(vol_name))?;
+    vol.pointer("/configMap/name")
+        .and_then(Value::as_str)
+        .map(str::to_string)
+}

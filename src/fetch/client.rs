@@ -1,0 +1,286 @@
+//! The connection to the API server (kubeconfig like kubectl) and one-request helpers that
+//! turn any answer — success, HTTP error, timeout — into a [`Source`].
+
+use std::time::{Duration, Instant};
+
+use http_body_util::BodyExt;
+use kube::config::{KubeConfigOptions, Kubeconfig};
+use secrecy::ExposeSecret;
+
+use super::FetchError;
+use super::rbac;
+use crate::cli::ConnArgs;
+use crate::evidence::{Outcome, Source};
+use crate::exposition::{PodLineFilter, PodSelector};
+
+/// A connected client plus what the report may say about it (never the credentials).
+pub struct Conn {
+    client: kube::Client,
+    timeout: Option<Duration>,
+    verbose: bool,
+    /// API server URL.
+    pub server: String,
+    /// Context name, when loaded from a kubeconfig.
+    pub context: Option<String>,
+    /// Namespace of the context.
+    pub default_namespace: String,
+    /// Bearer token of the kubeconfig user, for a direct `--prometheus-url` (never stored).
+    pub bearer: Option<String>,
+    /// Whether TLS verification is off (also applied to a direct Prometheus).
+    pub insecure: bool,
+}
+
+/// Parses kubectl-style durations: `30s`, `1m`, `500ms`, `1h`, or a bare number of seconds.
+pub fn parse_timeout(s: &str) -> Result<Option<Duration>, FetchError> {
+    let err = || FetchError::Timeout(s.to_string());
+    let (num, unit) = s
+        .find(|c: char| !c.is_ascii_digit())
+        .map_or((s, "s"), |i| s.split_at(i));
+    let n: u64 = num.parse().map_err(|_| err())?;
+    let d = match unit {
+        "ms" => Duration::from_millis(n),
+        "s" => Duration::from_secs(n),
+        "m" => Duration::from_secs(n.saturating_mul(60)),
+        "h" => Duration::from_secs(n.saturating_mul(3600)),
+        _ => return Err(err()),
+    };
+    Ok((!d.is_zero()).then_some(d))
+}
+
+impl Conn {
+    /// Loads the kubeconfig (`--kubeconfig`, `$KUBECONFIG`, `~/.kube/config`, then in-cluster).
+    pub async fn connect(args: &ConnArgs) -> Result<Conn, FetchError> {
+        let timeout = parse_timeout(&args.request_timeout)?;
+        let opts = KubeConfigOptions {
+            context: args.context.clone(),
+            cluster: args.cluster.clone(),
+            user: args.user.clone(),
+        };
+        let (mut config, context) = load_config(args, &opts).await?;
+        if args.insecure_skip_tls_verify {
+            config.accept_invalid_certs = true;
+        }
+        config.connect_timeout = timeout.or(config.connect_timeout);
+        let bearer = bearer_token(&config);
+        let server = config
+            .cluster_url
+            .to_string()
+            .trim_end_matches('/')
+            .to_string();
+        let default_namespace = config.default_namespace.clone();
+        let client =
+            kube::Client::try_from(config).map_err(|e| FetchError::Client(e.to_string()))?;
+        Ok(Conn {
+            client,
+            timeout,
+            verbose: args.verbose,
+            server,
+            context,
+            default_namespace,
+            bearer,
+            insecure: args.insecure_skip_tls_verify,
+        })
+    }
+
+    /// The per-request timeout.
+    pub fn timeout(&self) -> Option<Duration> {
+        self.timeout
+    }
+
+    /// GET an API path and keep the whole body.
+    pub async fn get(&self, path: &str) -> Source {
+        self.request(path, None).await
+    }
+
+    /// GET a kubelet exposition path, keeping only the pod's lines as they stream in.
+    pub async fn get_filtered(&self, path: &str, sel: PodSelector) -> Source {
+        self.request(path, Some(PodLineFilter::new(sel))).await
+    }
+
+    async fn request(&self, path: &str, filter: Option<PodLineFilter>) -> Source {
+        let started = Instant::now();
+        let fut = self.exchange(path, filter);
+        let outcome = match self.timeout {
+            Some(t) => tokio::time::timeout(t, fut)
+                .await
+                .unwrap_or_else(|_| Outcome::Failed {
+                    http_status: None,
+                    error: format!("timed out after {} waiting for GET {path}", human(t)),
+                    needs: None,
+                }),
+            None => fut.await,
+        };
+        self.log(path, &outcome, started);
+        Source {
+            request: Some(path.to_string()),
+            fetched_at: Some(super::now_rfc3339()),
+            outcome,
+        }
+    }
+
+    async fn exchange(&self, path: &str, filter: Option<PodLineFilter>) -> Outcome {
+        let req = match http::Request::get(path).body(kube::client::Body::empty()) {
+            Ok(r) => r,
+            Err(e) => return failed(None, format!("bad request path {path}: {e}")),
+        };
+        let resp = match self.client.send(req).await {
+            Ok(r) => r,
+            Err(e) => return failed(None, format!("GET {path} failed: {e}")),
+        };
+        let status = resp.status().as_u16();
+        let mut body = resp.into_body();
+        let mut kept = Vec::new();
+        let mut filter = filter.filter(|_| (200..300).contains(&status));
+        while let Some(frame) = body.frame().await {
+            let frame = match frame {
+                Ok(f) => f,
+                Err(e) => {
+                    return failed(
+                        Some(status),
+                        format!("reading the body of GET {path} failed: {e}"),
+                    );
+                }
+            };
+            if let Ok(data) = frame.into_data() {
+                match filter.as_mut() {
+                    Some(f) => f.push(&data, &mut kept),
+                    None => kept.extend_from_slice(&data),
+                }
+            }
+        }
+        let note = filter.map(|mut f| {
+            f.finish(&mut kept);
+            filter_note(&f)
+        });
+        outcome(
+            status,
+            path,
+            String::from_utf8_lossy(&kept).into_owned(),
+            note,
+        )
+    }
+
+    fn log(&self, path: &str, outcome: &Outcome, started: Instant) {
+        if !self.verbose {
+            return;
+        }
+        let ms = started.elapsed().as_millis();
+        let what = match outcome {
+            Outcome::Ok {
+                http_status, body, ..
+            } => format!("{http_status} ({} bytes kept)", body.len()),
+            Outcome::Failed {
+                http_status, error, ..
+            } => format!("{http_status:?}: {error}"),
+            Outcome::NotCollected { reason } => reason.clone(),
+        };
+        // Paths and statuses only: the client adds credentials below this layer.
+        eprintln!("ktrace: GET {path} → {what} in {ms} ms");
+    }
+}
+
+fn human(d: Duration) -> String {
+    if d.subsec_millis() == 0 {
+        format!("{}s", d.as_secs())
+    } else {
+        format!("{}ms", d.as_millis())
+    }
+}
+
+fn failed(http_status: Option<u16>, error: String) -> Outcome {
+    Outcome::Failed {
+        http_status,
+        error,
+        needs: None,
+    }
+}
+
+fn filter_note(f: &PodLineFilter) -> String {
+    let sel = f.selector();
+    let st = f.stats();
+    let uid = sel
+        .uid
+        .as_deref()
+        .map(|u| format!(" (+ cgroups of pod uid {u})"))
+        .unwrap_or_default();
+    format!(
+        "lines with namespace={:?} and pod={:?} (or legacy pod_name){uid}, plus their # HELP/# TYPE; kept {} of {} lines ({} bytes read)",
+        sel.namespace, sel.pod, st.lines_kept, st.lines_in, st.bytes_in
+    )
+}
+
+/// Maps a status and body to an outcome; error bodies are summarised, never dropped silently.
+pub fn outcome(status: u16, path: &str, body: String, filter: Option<String>) -> Outcome {
+    if (200..300).contains(&status) {
+        return Outcome::Ok {
+            http_status: status,
+            body,
+            filter,
+        };
+    }
+    let message = status_message(&body);
+    let needs = (status == 403).then(|| rbac::needs(path));
+    Outcome::Failed {
+        http_status: Some(status),
+        error: message,
+        needs,
+    }
+}
+
+/// The `message` of a Kubernetes `Status` body, else the first 300 characters of the body.
+pub fn status_message(body: &str) -> String {
+    serde_json::from_str::<serde_json::Value>(body)
+        .ok()
+        .and_then(|v| {
+            v.get("message")
+                .and_then(|m| m.as_str())
+                .map(str::to_string)
+        })
+        .unwrap_or_else(|| {
+            body.chars()
+                .take(300)
+                .collect::<String>()
+                .trim()
+                .to_string()
+        })
+}
+
+async fn load_config(
+    args: &ConnArgs,
+    opts: &KubeConfigOptions,
+) -> Result<(kube::Config, Option<String>), FetchError> {
+    let kc = match &args.kubeconfig {
+        Some(p) => Some(
+            Kubeconfig::read_from(p)
+                .map_err(|e| FetchError::Kubeconfig(format!("{}: {e}", p.display())))?,
+        ),
+        None => match Kubeconfig::read() {
+            Ok(kc) => Some(kc),
+            Err(e) => {
+                if let Ok(cfg) = kube::Config::incluster() {
+                    return Ok((cfg, None));
+                }
+                return Err(FetchError::Kubeconfig(format!(
+                    "{e}; set --kubeconfig or KUBECONFIG, or log in (e.g. `oc login`)"
+                )));
+            }
+        },
+    };
+    let kc = kc.unwrap_or_default();
+    let context = opts.context.clone().or_else(|| kc.current_context.clone());
+    let cfg = kube::Config::from_custom_kubeconfig(kc, opts)
+        .await
+        .map_err(|e| FetchError::Kubeconfig(e.to_string()))?;
+    Ok((cfg, context))
+}
+
+fn bearer_token(config: &kube::Config) -> Option<String> {
+    let auth = &config.auth_info;
+    if let Some(t) = &auth.token {
+        return Some(t.expose_secret().to_string());
+    }
+    let file = auth.token_file.as_ref()?;
+    std::fs::read_to_string(file)
+        .ok()
+        .map(|s| s.trim().to_string())
+}

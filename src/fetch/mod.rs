@@ -1,0 +1,219 @@
+//! Gathering evidence from a live cluster: the only module that does network I/O.
+//!
+//! Independent requests run concurrently; each is bounded by `--request-timeout`. The
+//! dependency chain (documented in docs/architecture.md) is:
+//!
+//! ```text
+//! Pod ──────────────► kubelet /metrics/cadvisor ∥ /metrics/resource   (needs node name, pod uid)
+//! discovery ────────► PodMetrics ──────────────┐
+//! APIService ───────► Deployment ─► ConfigMap ─┴► Prometheus queries   (needs rules + PodMetrics time)
+//! /version
+//! ```
+//!
+//! A failing source is recorded in the evidence and the trace goes on; only a missing
+//! kubeconfig, an unreachable API server, rejected credentials or a missing pod are errors.
+
+mod backend;
+mod client;
+mod error;
+mod prometheus;
+mod rbac;
+
+pub use client::{Conn, parse_timeout};
+pub use error::FetchError;
+
+use serde_json::Value;
+
+use crate::cli::ConnArgs;
+use crate::evidence::{ClusterInfo, Evidence, Outcome, PodRef, SCHEMA_VERSION, Source, Sources};
+use crate::exposition::PodSelector;
+
+/// What to trace live.
+#[derive(Debug, Clone)]
+pub struct FetchRequest {
+    /// Namespace, or `None` for the context's namespace.
+    pub namespace: Option<String>,
+    /// Pod name.
+    pub name: String,
+    /// Connection flags.
+    pub conn: ConnArgs,
+}
+
+/// Gathers the evidence for one pod (blocking; runs its own tokio runtime).
+pub fn collect(req: &FetchRequest) -> Result<Evidence, FetchError> {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| FetchError::Runtime(e.to_string()))?;
+    rt.block_on(collect_async(req))
+}
+
+/// Gathers the evidence for one pod.
+pub async fn collect_async(req: &FetchRequest) -> Result<Evidence, FetchError> {
+    let conn = Conn::connect(&req.conn).await?;
+    let namespace = req
+        .namespace
+        .clone()
+        .unwrap_or_else(|| conn.default_namespace.clone());
+    let target = PodRef {
+        namespace,
+        name: req.name.clone(),
+    };
+    let (pod_part, metrics_part, version) = tokio::join!(
+        pod_and_kubelet(&conn, &target),
+        metrics_and_backend(&conn, &target, &req.conn),
+        server_version(&conn)
+    );
+    let (pod, kubelet_cadvisor, kubelet_resource) = pod_part;
+    check_pod(&pod, &target, &conn)?;
+    let (pod_metrics, apiservice, backend_deployment, adapter_config, prometheus) = metrics_part;
+    Ok(Evidence {
+        schema_version: SCHEMA_VERSION,
+        ktrace_version: env!("CARGO_PKG_VERSION").to_string(),
+        captured_at: now_rfc3339(),
+        target,
+        cluster: ClusterInfo {
+            context: conn.context.clone(),
+            server: Some(conn.server.clone()),
+            version,
+        },
+        sources: Sources {
+            pod,
+            pod_metrics,
+            apiservice,
+            backend_deployment,
+            adapter_config,
+            prometheus,
+            kubelet_cadvisor,
+            kubelet_resource,
+        },
+        notes: Vec::new(),
+    })
+}
+
+/// The current time, RFC 3339 with milliseconds.
+pub fn now_rfc3339() -> String {
+    jiff::Timestamp::now()
+        .round(jiff::Unit::Millisecond)
+        .map(|t| t.to_string())
+        .unwrap_or_default()
+}
+
+fn check_pod(pod: &Source, target: &PodRef, conn: &Conn) -> Result<(), FetchError> {
+    match &pod.outcome {
+        Outcome::Failed {
+            http_status: Some(404),
+            ..
+        } => Err(FetchError::PodNotFound {
+            namespace: target.namespace.clone(),
+            name: target.name.clone(),
+        }),
+        Outcome::Failed {
+            http_status: Some(401),
+            error,
+            ..
+        } => Err(FetchError::Unauthorized {
+            server: conn.server.clone(),
+            message: error.clone(),
+        }),
+        Outcome::Failed {
+            http_status: None,
+            error,
+            ..
+        } if !error.starts_with("timed out") => Err(FetchError::Unreachable {
+            server: conn.server.clone(),
+            reason: error.clone(),
+        }),
+        _ => Ok(()),
+    }
+}
+
+async fn server_version(conn: &Conn) -> Option<String> {
+    let v: Value = serde_json::from_str(conn.get("/version").await.body()?).ok()?;
+    v.get("gitVersion")
+        .and_then(Value::as_str)
+        .map(str::to_string)
+}
+
+/// The Pod, then (needing its node and uid) both kubelet endpoints at once.
+async fn pod_and_kubelet(conn: &Conn, t: &PodRef) -> (Source, Source, Source) {
+    let pod = conn
+        .get(&format!(
+            "/api/v1/namespaces/{}/pods/{}",
+            t.namespace, t.name
+        ))
+        .await;
+    let parsed: Option<Value> = pod.body().and_then(|b| serde_json::from_str(b).ok());
+    let node = parsed
+        .as_ref()
+        .and_then(|p| p.pointer("/spec/nodeName"))
+        .and_then(Value::as_str);
+    let Some(node) = node else {
+        let why = match pod.missing_reason() {
+            Some(r) => format!("the node is unknown because the Pod could not be read ({r})"),
+            None => "the pod is not scheduled to a node (no spec.nodeName)".to_string(),
+        };
+        let skipped = Source {
+            outcome: Outcome::NotCollected { reason: why },
+            ..Source::default()
+        };
+        return (pod, skipped.clone(), skipped);
+    };
+    let uid = parsed
+        .as_ref()
+        .and_then(|p| p.pointer("/metadata/uid"))
+        .and_then(Value::as_str);
+    let mut sel = PodSelector::new(t.namespace.clone(), t.name.clone());
+    if let Some(uid) = uid {
+        sel = sel.with_uid(uid);
+    }
+    let base = format!("/api/v1/nodes/{node}/proxy/metrics");
+    let (cad_path, res_path) = (format!("{base}/cadvisor"), format!("{base}/resource"));
+    let (cad, res) = tokio::join!(
+        conn.get_filtered(&cad_path, sel.clone()),
+        conn.get_filtered(&res_path, sel)
+    );
+    (pod, cad, res)
+}
+
+type MetricsPart = (
+    Source,
+    Source,
+    Source,
+    Source,
+    Vec<crate::evidence::PromQuery>,
+);
+
+/// PodMetrics ∥ (APIService → Deployment → ConfigMap), then the Prometheus queries.
+async fn metrics_and_backend(conn: &Conn, t: &PodRef, args: &ConnArgs) -> MetricsPart {
+    let (pod_metrics, (apiservice, deployment, config)) =
+        tokio::join!(pod_metrics(conn, t), backend::resolve(conn));
+    let queries = prometheus::run_queries(conn, args, t, &pod_metrics, &deployment, &config).await;
+    (pod_metrics, apiservice, deployment, config, queries)
+}
+
+/// Picks the Metrics API version as kubectl does (v1 when served, else v1beta1), then GETs.
+async fn pod_metrics(conn: &Conn, t: &PodRef) -> Source {
+    let group = conn.get("/apis/metrics.k8s.io").await;
+    let served: Vec<String> = group
+        .body()
+        .and_then(|b| serde_json::from_str::<Value>(b).ok())
+        .and_then(|v| v.get("versions").and_then(Value::as_array).cloned())
+        .map(|vs| {
+            vs.iter()
+                .filter_map(|v| v.get("version").and_then(Value::as_str).map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default();
+    let version = if served.iter().any(|v| v == "v1") {
+        "v1"
+    } else {
+        "v1beta1"
+    };
+    conn.get(&format!(
+        "/apis/metrics.k8s.io/{version}/namespaces/{}/pods/{}",
+        t.namespace, t.name
+    ))
+    .await
+}

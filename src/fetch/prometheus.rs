@@ -1,0 +1,303 @@
+//! Running the adapter's rendered queries against its Prometheus: through the API server's
+//! service proxy (default) or directly with `--prometheus-url` and a bearer token.
+
+use serde_json::Value;
+
+use super::{Conn, client};
+use crate::cli::ConnArgs;
+use crate::evidence::{Outcome, PodRef, PromQuery, Source};
+use crate::objects::{adapter_config_text, deployment_args, flag_value};
+use crate::promql::config::{self, ResourceRule};
+use crate::promql::template::{QueryTarget, render_container_query};
+
+/// Where queries go.
+enum Endpoint {
+    /// API path prefix of a service proxy, e.g. `/api/v1/namespaces/NS/services/https:NAME:9091/proxy`.
+    Proxy(String),
+    /// A Prometheus base URL reached directly.
+    Direct { base: String, token: Option<String> },
+}
+
+/// Renders the memory and cpu rules for the pod and runs them (plus a raw-series query) at
+/// the PodMetrics timestamp, concurrently. Empty when the backend is not prometheus-adapter.
+pub async fn run_queries(
+    conn: &Conn,
+    args: &ConnArgs,
+    t: &PodRef,
+    pod_metrics: &Source,
+    deployment: &Source,
+    config: &Source,
+) -> Vec<PromQuery> {
+    let Some(cm) = config
+        .body()
+        .and_then(|b| serde_json::from_str::<Value>(b).ok())
+    else {
+        return Vec::new();
+    };
+    let dep: Option<Value> = deployment.body().and_then(|b| serde_json::from_str(b).ok());
+    let dep_args = dep.as_ref().map(deployment_args).unwrap_or_default();
+    let Some((memory, cpu)) = rules(&cm, &dep_args) else {
+        return Vec::new();
+    };
+    let queries = planned(&memory, cpu.as_ref(), t);
+    let time = eval_time(pod_metrics);
+    let endpoint = match endpoint(args, &dep_args, dep.as_ref(), conn) {
+        Ok(e) => e,
+        Err(reason) => {
+            return queries
+                .into_iter()
+                .map(|(p, q)| not_run(p, q, &reason))
+                .collect();
+        }
+    };
+    let runs = queries
+        .into_iter()
+        .map(|(purpose, query)| run_one(conn, &endpoint, purpose, query, time.clone(), args));
+    futures_util::future::join_all(runs).await
+}
+
+fn rules(cm: &Value, args: &[String]) -> Option<(ResourceRule, Option<ResourceRule>)> {
+    let (_, text) = adapter_config_text(cm, args).ok()?;
+    let rr = config::parse_config(text).ok()?.resource_rules?;
+    Some((rr.memory?, rr.cpu))
+}
+
+/// (purpose, query) pairs: memory, cpu, and the pod's raw memory series as Prometheus stores them.
+fn planned(
+    memory: &ResourceRule,
+    cpu: Option<&ResourceRule>,
+    t: &PodRef,
+) -> Vec<(&'static str, String)> {
+    let pods = [t.name.as_str()];
+    let target = QueryTarget {
+        namespace: &t.namespace,
+        pods: &pods,
+    };
+    let mut out = Vec::new();
+    if let Ok(r) = render_container_query(memory, &target) {
+        out.push(("memory", r.query));
+    }
+    if let Some(Ok(r)) = cpu.map(|c| render_container_query(c, &target)) {
+        out.push(("cpu", r.query));
+    }
+    let ns_label = memory
+        .label_for("namespace")
+        .unwrap_or_else(|| "namespace".into());
+    let pod_label = memory.label_for("pod").unwrap_or_else(|| "pod".into());
+    out.push((
+        "raw-series",
+        format!(
+            "{{__name__=~\"container_memory_.*\",{ns_label}=\"{}\",{pod_label}=\"{}\"}}",
+            t.namespace, t.name
+        ),
+    ));
+    out
+}
+
+/// The adapter evaluated its queries at the moment it answered, which PodMetrics reports as `timestamp`.
+fn eval_time(pod_metrics: &Source) -> Option<String> {
+    let v: Value = serde_json::from_str(pod_metrics.body()?).ok()?;
+    let ts = v.get("timestamp")?.as_str()?;
+    let t: jiff::Timestamp = ts.parse().ok()?;
+    Some(t.as_second().to_string())
+}
+
+fn endpoint(
+    args: &ConnArgs,
+    dep_args: &[String],
+    dep: Option<&Value>,
+    conn: &Conn,
+) -> Result<Endpoint, String> {
+    if let Some(base) = &args.prometheus_url {
+        let token = match &args.prometheus_token_file {
+            Some(p) => Some(
+                std::fs::read_to_string(p)
+                    .map_err(|e| {
+                        format!("cannot read --prometheus-token-file {}: {e}", p.display())
+                    })?
+                    .trim()
+                    .to_string(),
+            ),
+            None => conn.bearer.clone(),
+        };
+        return Ok(Endpoint::Direct {
+            base: base.trim_end_matches('/').to_string(),
+            token,
+        });
+    }
+    let url = flag_value(dep_args, "--prometheus-url")
+        .ok_or("the adapter Deployment has no --prometheus-url; pass --prometheus-url")?;
+    let dep_ns = dep
+        .and_then(|d| d.pointer("/metadata/namespace"))
+        .and_then(Value::as_str)
+        .unwrap_or("default");
+    service_proxy_path(&url, dep_ns).map(Endpoint::Proxy)
+}
+
+/// `https://prometheus-k8s.openshift-monitoring.svc:9091/x` →
+/// `/api/v1/namespaces/openshift-monitoring/services/https:prometheus-k8s:9091/proxy/x`.
+pub fn service_proxy_path(url: &str, default_ns: &str) -> Result<String, String> {
+    let (scheme, rest) = url
+        .split_once("://")
+        .ok_or_else(|| format!("--prometheus-url {url:?} has no scheme"))?;
+    let (hostport, path) = rest.split_once('/').map_or((rest, ""), |(h, p)| (h, p));
+    let (host, port) = match hostport.rsplit_once(':') {
+        Some((h, p)) => (h, p.to_string()),
+        None => (
+            hostport,
+            if scheme == "https" {
+                "443".into()
+            } else {
+                "80".into()
+            },
+        ),
+    };
+    let mut labels = host.split('.');
+    let name = labels
+        .next()
+        .filter(|n| !n.is_empty())
+        .ok_or_else(|| format!("--prometheus-url {url:?} has no host"))?;
+    if host == "localhost" || name.parse::<u8>().is_ok() {
+        return Err(format!(
+            "--prometheus-url {url:?} is not a Service; pass --prometheus-url to reach it directly"
+        ));
+    }
+    let ns = labels.next().filter(|l| *l != "svc").unwrap_or(default_ns);
+    let path = path.trim_end_matches('/');
+    let path = if path.is_empty() {
+        String::new()
+    } else {
+        format!("/{path}")
+    };
+    Ok(format!(
+        "/api/v1/namespaces/{ns}/services/{scheme}:{name}:{port}/proxy{path}"
+    ))
+}
+
+fn not_run(purpose: &str, query: String, reason: &str) -> PromQuery {
+    let source = Source {
+        outcome: Outcome::NotCollected {
+            reason: reason.to_string(),
+        },
+        ..Source::default()
+    };
+    PromQuery {
+        purpose: purpose.to_string(),
+        query,
+        time: None,
+        source,
+    }
+}
+
+async fn run_one(
+    conn: &Conn,
+    ep: &Endpoint,
+    purpose: &str,
+    query: String,
+    time: Option<String>,
+    args: &ConnArgs,
+) -> PromQuery {
+    let mut qs = format!("query={}", percent_encode(&query));
+    if let Some(t) = &time {
+        qs.push_str(&format!("&time={t}"));
+    }
+    let source = match ep {
+        Endpoint::Proxy(prefix) => conn.get(&format!("{prefix}/api/v1/query?{qs}")).await,
+        Endpoint::Direct { base, token } => {
+            direct(
+                conn,
+                &format!("{base}/api/v1/query?{qs}"),
+                token.as_deref(),
+                args,
+            )
+            .await
+        }
+    };
+    PromQuery {
+        purpose: purpose.to_string(),
+        query,
+        time,
+        source,
+    }
+}
+
+async fn direct(conn: &Conn, url: &str, token: Option<&str>, args: &ConnArgs) -> Source {
+    let mut builder = reqwest::Client::builder().danger_accept_invalid_certs(conn.insecure);
+    if let Some(t) = conn.timeout() {
+        builder = builder.timeout(t);
+    }
+    let outcome = match builder.build() {
+        Ok(client) => {
+            let mut req = client.get(url);
+            if let Some(t) = token {
+                req = req.bearer_auth(t);
+            }
+            match req.send().await {
+                Ok(resp) => {
+                    let status = resp.status().as_u16();
+                    match resp.text().await {
+                        Ok(body) => direct_outcome(status, body),
+                        Err(e) => failed(Some(status), format!("reading {url} failed: {e}")),
+                    }
+                }
+                Err(e) if e.is_timeout() => {
+                    failed(None, format!("timed out waiting for GET {url}"))
+                }
+                Err(e) => failed(None, format!("GET {url} failed: {e}")),
+            }
+        }
+        Err(e) => failed(None, format!("cannot build an HTTP client: {e}")),
+    };
+    if args.verbose {
+        eprintln!(
+            "ktrace: GET {url} → {}",
+            match &outcome {
+                Outcome::Ok { http_status, .. } => http_status.to_string(),
+                o => format!("{o:?}"),
+            }
+        );
+    }
+    Source {
+        request: Some(url.to_string()),
+        fetched_at: Some(super::now_rfc3339()),
+        outcome,
+    }
+}
+
+fn direct_outcome(status: u16, body: String) -> Outcome {
+    if (200..300).contains(&status) {
+        return Outcome::Ok {
+            http_status: status,
+            body,
+            filter: None,
+        };
+    }
+    let needs = matches!(status, 401 | 403)
+        .then(|| "a bearer token Prometheus accepts (--prometheus-token-file)".to_string());
+    Outcome::Failed {
+        http_status: Some(status),
+        error: client::status_message(&body),
+        needs,
+    }
+}
+
+fn failed(http_status: Option<u16>, error: String) -> Outcome {
+    Outcome::Failed {
+        http_status,
+        error,
+        needs: None,
+    }
+}
+
+/// Percent-encodes a query-string value (RFC 3986 unreserved characters stay).
+pub fn percent_encode(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() * 3);
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}

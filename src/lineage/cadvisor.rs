@@ -1,0 +1,167 @@
+//! The pod's kubelet `/metrics/cadvisor` series, grouped by cgroup and classified.
+
+use std::collections::BTreeMap;
+
+use super::model::{CadvisorView, CgroupRole, CgroupRow, MemSample};
+use crate::exposition::parse::{self, Sample};
+
+/// Memory families shown per cgroup: (metric, short name).
+pub const MEMORY_FAMILIES: &[(&str, &str)] = &[
+    ("container_memory_working_set_bytes", "working_set"),
+    ("container_memory_usage_bytes", "usage"),
+    ("container_memory_rss", "rss"),
+    ("container_memory_cache", "cache"),
+    ("container_memory_mapped_file", "mapped_file"),
+    ("container_memory_swap", "swap"),
+    (
+        "container_memory_total_inactive_file_bytes",
+        "inactive_file",
+    ),
+    ("container_memory_total_active_file_bytes", "active_file"),
+    ("container_memory_kernel_usage", "kernel"),
+    ("container_memory_max_usage_bytes", "max_usage"),
+    ("container_memory_failcnt", "failcnt"),
+];
+
+/// The container label of a sample, current or legacy scheme.
+pub fn container_label(s: &Sample) -> &str {
+    s.label("container")
+        .or_else(|| s.label("container_name"))
+        .unwrap_or("")
+}
+
+/// Parses the kept kubelet lines and builds one row per cgroup.
+pub fn cadvisor_view(text: &str) -> (CadvisorView, Vec<Sample>) {
+    let parsed = parse::parse(text);
+    let mut groups: BTreeMap<String, Vec<&Sample>> = BTreeMap::new();
+    for s in &parsed.samples {
+        if MEMORY_FAMILIES.iter().any(|(m, _)| *m == s.name) {
+            groups.entry(group_key(s)).or_default().push(s);
+        }
+    }
+    let mut cgroups: Vec<CgroupRow> = groups.values().map(|g| cgroup_row(g)).collect();
+    cgroups.sort_by_key(|c| (role_rank(c.role), c.container.clone(), c.id.clone()));
+    let issues = parsed
+        .issues
+        .iter()
+        .map(|i| format!("line {}: {}", i.line, i.message))
+        .collect();
+    let view = CadvisorView {
+        cgroups,
+        label_scheme: label_scheme(&parsed.samples),
+        parse_issues: issues,
+    };
+    (view, parsed.samples)
+}
+
+fn group_key(s: &Sample) -> String {
+    match s.label("id") {
+        Some(id) if !id.is_empty() => id.to_string(),
+        _ => format!(
+            "container={};name={}",
+            container_label(s),
+            s.label_or_empty("name")
+        ),
+    }
+}
+
+fn role_rank(r: CgroupRole) -> u8 {
+    match r {
+        CgroupRole::PodCgroup => 0,
+        CgroupRole::Pause | CgroupRole::Sandbox => 1,
+        CgroupRole::App => 2,
+    }
+}
+
+/// Classifies a cgroup by its labels (dataflow §6.2).
+pub fn classify(s: &Sample) -> CgroupRole {
+    match (container_label(s), s.label_or_empty("image")) {
+        ("POD", _) => CgroupRole::Pause,
+        ("", "") => CgroupRole::PodCgroup,
+        ("", _) => CgroupRole::Sandbox,
+        _ => CgroupRole::App,
+    }
+}
+
+fn cgroup_row(samples: &[&Sample]) -> CgroupRow {
+    let ws = samples
+        .iter()
+        .find(|s| s.name == "container_memory_working_set_bytes");
+    let head = ws.copied().unwrap_or(samples[0]);
+    let memory: Vec<MemSample> = MEMORY_FAMILIES
+        .iter()
+        .filter_map(|(metric, short)| {
+            let s = samples.iter().find(|s| s.name == *metric)?;
+            Some(MemSample {
+                name: (*short).to_string(),
+                metric: (*metric).to_string(),
+                value_text: s.value_text.clone(),
+                bytes: whole(s.value),
+                timestamp_ms: s.timestamp_ms,
+            })
+        })
+        .collect();
+    let (ws_check, ws_check_ok) = ws_check(&memory);
+    CgroupRow {
+        role: classify(head),
+        container: container_label(head).to_string(),
+        id: head.label_or_empty("id").to_string(),
+        image: head.label_or_empty("image").to_string(),
+        labels: head.labels.clone(),
+        memory,
+        ws_check,
+        ws_check_ok,
+    }
+}
+
+/// A sample value as whole units (exposition values of byte gauges are integers).
+pub fn whole(v: f64) -> i128 {
+    if v.is_finite() { v.round() as i128 } else { 0 }
+}
+
+fn get(memory: &[MemSample], name: &str) -> Option<i128> {
+    memory.iter().find(|m| m.name == name).map(|m| m.bytes)
+}
+
+/// `working_set = max(usage − inactive_file, 0)`, checked when the samples allow it.
+fn ws_check(memory: &[MemSample]) -> (String, Option<bool>) {
+    let (Some(ws), Some(usage)) = (get(memory, "working_set"), get(memory, "usage")) else {
+        return ("working_set or usage not exported".into(), None);
+    };
+    match get(memory, "inactive_file") {
+        Some(inactive) => {
+            let expected = (usage - inactive).max(0);
+            let ok = expected == ws;
+            let verdict = if ok {
+                "= working_set ✓".to_string()
+            } else {
+                format!("≠ working_set {ws} ✗")
+            };
+            (
+                format!("max(usage {usage} − inactive_file {inactive}, 0) = {expected} {verdict}"),
+                Some(ok),
+            )
+        }
+        None => (
+            format!(
+                "inactive_file not exported by this cAdvisor; usage {usage} − working_set {ws} = {} B is the implied inactive_file",
+                usage - ws
+            ),
+            None,
+        ),
+    }
+}
+
+fn label_scheme(samples: &[Sample]) -> String {
+    let new = samples
+        .iter()
+        .any(|s| s.label("pod").is_some_and(|p| !p.is_empty()));
+    let old = samples
+        .iter()
+        .any(|s| s.label("pod_name").is_some_and(|p| !p.is_empty()));
+    match (new, old) {
+        (true, true) => "both pod/container and legacy pod_name/container_name".into(),
+        (false, true) => "legacy pod_name/container_name".into(),
+        _ => "pod/container".into(),
+    }
+}

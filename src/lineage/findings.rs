@@ -1,0 +1,315 @@
+//! Plain-words conclusions, each tied to the values it rests on.
+
+use super::model::{
+    BackendKind, CgroupRole, Finding, Layer, Lineage, MetricsApiView, Reconciliation, Severity,
+    TopPrediction,
+};
+
+/// All findings for a lineage, most important first.
+pub fn findings(l: &Lineage, selection_notes: &[String]) -> Vec<Finding> {
+    let mut out = Vec::new();
+    if let (Some(top), Some(api)) = (l.top.get(), l.metrics_api.get()) {
+        rounding(top, &mut out);
+        pause_counted(api, top, l, &mut out);
+        blank_container(api, &mut out);
+    }
+    pod_cgroup(l, &mut out);
+    duplicates(l, &mut out);
+    drift(l, &mut out);
+    query_differs(l, &mut out);
+    ws_checks(l, &mut out);
+    legacy_labels(l, &mut out);
+    for n in selection_notes {
+        out.push(info("assumption", Severity::Info, n.clone(), vec![]));
+    }
+    missing(l, &mut out);
+    out
+}
+
+fn info(code: &str, severity: Severity, message: String, evidence: Vec<String>) -> Finding {
+    Finding {
+        code: code.to_string(),
+        severity,
+        message,
+        evidence,
+    }
+}
+
+fn rounding(top: &TopPrediction, out: &mut Vec<Finding>) {
+    let p = &top.pod_row;
+    out.push(info(
+        "rounding",
+        Severity::Info,
+        format!(
+            "`kubectl top pod` prints {} because it sums the containers first and then truncates to whole MiB (never rounds to nearest): {}",
+            p.memory, p.memory_arithmetic
+        ),
+        vec![format!("Σ containers: {}", top.memory_sum)],
+    ));
+    let floors: i128 = top
+        .containers
+        .iter()
+        .map(|c| c.memory_bytes.div_euclid(1 << 20))
+        .sum();
+    let pod_mi = p.memory_bytes.div_euclid(1 << 20);
+    if floors != pod_mi {
+        out.push(info(
+            "rows-do-not-add-up",
+            Severity::Info,
+            format!(
+                "The `--containers` rows add up to {floors}Mi but the pod row is {pod_mi}Mi: each container row is truncated on its own"
+            ),
+            top.containers.iter().map(|c| format!("{}: {}", c.name, c.memory_arithmetic)).collect(),
+        ));
+    }
+}
+
+fn pause_counted(api: &MetricsApiView, top: &TopPrediction, l: &Lineage, out: &mut Vec<Finding>) {
+    let Some(pause) = api.containers.iter().find(|c| c.name == "POD") else {
+        pause_not_counted(l, out);
+        return;
+    };
+    let bytes = pause.memory_bytes.unwrap_or(0);
+    let without = top.pod_row.memory_bytes - bytes;
+    out.push(info(
+        "pause-counted",
+        Severity::Info,
+        format!(
+            "The pause container `POD` ({} = {bytes} B) is in the Metrics API, so it is counted in the pod row. Without it the pod row would be floor({without} / 1048576) = {}Mi instead of {}.",
+            pause.memory.as_deref().unwrap_or("0"),
+            without.div_euclid(1 << 20),
+            top.pod_row.memory
+        ),
+        vec![
+            "prometheus-adapter rules with `container!=\"\"` only (OpenShift 4.8–4.16, kube-prometheus ≥ 0.8) keep the CRI-O/docker infra container; metrics-server never reports it".into(),
+        ],
+    ));
+}
+
+fn pause_not_counted(l: &Lineage, out: &mut Vec<Finding>) {
+    let Some(cad) = l.cadvisor.get() else { return };
+    for c in cad
+        .cgroups
+        .iter()
+        .filter(|c| matches!(c.role, CgroupRole::Pause | CgroupRole::Sandbox))
+    {
+        let ws = c
+            .memory
+            .iter()
+            .find(|m| m.name == "working_set")
+            .map(|m| m.bytes);
+        out.push(info(
+            "pause-not-counted",
+            Severity::Info,
+            format!(
+                "The {} cgroup exists in cAdvisor (working set {} B) but is not in the Metrics API, so `top` does not count it.",
+                c.role.as_str(),
+                ws.map_or("?".into(), |v| v.to_string())
+            ),
+            vec![format!("id={}", c.id), format!("image={}", c.image)],
+        ));
+    }
+}
+
+fn blank_container(api: &MetricsApiView, out: &mut Vec<Finding>) {
+    if let Some(c) = api.containers.iter().find(|c| c.name.is_empty()) {
+        out.push(info(
+            "blank-container",
+            Severity::Warn,
+            format!(
+                "The Metrics API has a container with an empty name ({}). That is usually the pod-level cgroup leaking through a query without `container!=\"\"`, and it doubles the pod row.",
+                c.memory.as_deref().unwrap_or("?")
+            ),
+            vec![],
+        ));
+    }
+}
+
+fn pod_cgroup(l: &Lineage, out: &mut Vec<Finding>) {
+    let (Some(cad), Some(top)) = (l.cadvisor.get(), l.top.get()) else {
+        return;
+    };
+    for c in cad
+        .cgroups
+        .iter()
+        .filter(|c| c.role == CgroupRole::PodCgroup)
+    {
+        let Some(ws) = c.memory.iter().find(|m| m.name == "working_set") else {
+            continue;
+        };
+        let diff = ws.bytes - top.pod_row.memory_bytes;
+        out.push(info(
+            "pod-cgroup-not-used",
+            Severity::Info,
+            format!(
+                "The pod-level cgroup's working set is {} B ({:+} B against the {} B that `top` sums). `top` never uses it; the OpenShift console and dashboards that query `container=\"\"` do, so they show a different number.",
+                ws.bytes, diff, top.pod_row.memory_bytes
+            ),
+            vec![format!("{}{{id={:?}}} {}", ws.metric, c.id, ws.value_text)],
+        ));
+    }
+}
+
+fn duplicates(l: &Lineage, out: &mut Vec<Finding>) {
+    for r in l.reconciliation.iter().filter(|r| r.series.len() > 1) {
+        out.push(info(
+            "duplicate-series",
+            Severity::Warn,
+            format!(
+                "{} series match container {:?}; the backend's sum adds them all ({} B), which double-counts a restarted or recreated container or a cgroup seen twice.",
+                r.series.len(),
+                r.container,
+                r.series_sum_bytes.unwrap_or(0)
+            ),
+            r.series.clone(),
+        ));
+    }
+}
+
+fn drift(l: &Lineage, out: &mut Vec<Finding>) {
+    for r in l
+        .reconciliation
+        .iter()
+        .filter(|r| r.verdict.contains("off by"))
+    {
+        out.push(info(
+            "values-differ",
+            Severity::Warn,
+            format!("Container {:?}: {}.", r.container, r.verdict),
+            vec![sample_times(l, r)],
+        ));
+    }
+}
+
+fn sample_times(l: &Lineage, r: &Reconciliation) -> String {
+    let ts = l
+        .metrics_api
+        .get()
+        .and_then(|m| m.timestamp.clone())
+        .unwrap_or_else(|| "?".into());
+    let sampled: Vec<String> = l
+        .cadvisor
+        .get()
+        .map(|c| {
+            c.cgroups
+                .iter()
+                .filter(|g| g.container == r.container)
+                .flat_map(|g| g.memory.iter().filter(|m| m.name == "working_set"))
+                .filter_map(|m| m.timestamp_ms.map(|t| format!("{} ms", t)))
+                .collect()
+        })
+        .unwrap_or_default();
+    let delta = super::time::delta_text(&ts, &sampled_ms(l, r));
+    format!(
+        "Metrics API timestamp {ts}; cAdvisor samples at {}{delta}",
+        if sampled.is_empty() {
+            "(no timestamp)".into()
+        } else {
+            sampled.join(", ")
+        }
+    )
+}
+
+fn sampled_ms(l: &Lineage, r: &Reconciliation) -> Vec<i64> {
+    l.cadvisor
+        .get()
+        .map(|c| {
+            c.cgroups
+                .iter()
+                .filter(|g| g.container == r.container)
+                .flat_map(|g| g.memory.iter().filter(|m| m.name == "working_set"))
+                .filter_map(|m| m.timestamp_ms)
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn query_differs(l: &Lineage, out: &mut Vec<Finding>) {
+    let Some(a) = &l.adapter else { return };
+    for (purpose, layer) in [("memory", &a.memory), ("cpu", &a.cpu)] {
+        if let Some(rule) = layer.get() {
+            if let Some(ran) = rule.ran.as_ref().filter(|ran| **ran != rule.rendered) {
+                out.push(info(
+                    "query-differs",
+                    Severity::Warn,
+                    format!("The {purpose} query in the evidence is not the one the adapter's rule renders for this pod."),
+                    vec![format!("rendered: {}", rule.rendered), format!("ran: {ran}")],
+                ));
+            }
+        }
+    }
+}
+
+fn ws_checks(l: &Lineage, out: &mut Vec<Finding>) {
+    let Some(cad) = l.cadvisor.get() else { return };
+    let checked: Vec<_> = cad
+        .cgroups
+        .iter()
+        .filter(|c| c.ws_check_ok.is_some())
+        .collect();
+    let failed: Vec<String> = checked
+        .iter()
+        .filter(|c| c.ws_check_ok == Some(false))
+        .map(|c| format!("{} {:?}: {}", c.role.as_str(), c.container, c.ws_check))
+        .collect();
+    if !failed.is_empty() {
+        out.push(info("working-set-check", Severity::Warn, "working_set ≠ usage − inactive_file for some cgroups (samples taken at different moments, or memory moved between reads).".into(), failed));
+    } else if !checked.is_empty() {
+        out.push(info(
+            "working-set-check",
+            Severity::Info,
+            format!("working_set = max(usage − inactive_file, 0) holds exactly for all {} cgroups that export inactive_file.", checked.len()),
+            checked.iter().map(|c| format!("{} {:?}: {}", c.role.as_str(), c.container, c.ws_check)).collect(),
+        ));
+    } else if !cad.cgroups.is_empty() {
+        out.push(info("working-set-check", Severity::Info, "This cAdvisor does not export inactive_file (cAdvisor < v0.52), so working_set = usage − inactive_file cannot be checked; the implied inactive_file is shown per cgroup.".into(), vec![]));
+    }
+}
+
+fn legacy_labels(l: &Lineage, out: &mut Vec<Finding>) {
+    let Some(cad) = l.cadvisor.get() else { return };
+    if cad.label_scheme.contains("legacy") {
+        out.push(info("legacy-labels", Severity::Info, format!("The kubelet series use {} labels (Kubernetes ≤ 1.15); an adapter rule must match that scheme or its query returns nothing.", cad.label_scheme), vec![]));
+    }
+}
+
+fn missing(l: &Lineage, out: &mut Vec<Finding>) {
+    for s in l.sources.iter().filter(|s| s.required && !s.ok) {
+        out.push(info(
+            "missing-source",
+            Severity::Missing,
+            format!(
+                "{} is missing: {}. {}",
+                s.name,
+                s.status,
+                unproven(&s.name, l.backend.kind)
+            ),
+            s.command.iter().map(|c| format!("by hand: {c}")).collect(),
+        ));
+    }
+    if let Layer::Missing { reason } = &l.top {
+        out.push(info(
+            "no-top",
+            Severity::Missing,
+            format!("The `top` strings cannot be computed: {reason}."),
+            vec![],
+        ));
+    }
+}
+
+fn unproven(name: &str, kind: BackendKind) -> &'static str {
+    match (name, kind) {
+        (n, _) if n.starts_with("Metrics API") => {
+            "Without it the number `top` prints is not known."
+        }
+        (n, _) if n.starts_with("kubelet /metrics/cadvisor") => {
+            "Which cgroup series fed the number is unproven."
+        }
+        (n, BackendKind::MetricsServer) if n.starts_with("kubelet /metrics/resource") => {
+            "The sample metrics-server read is unproven."
+        }
+        (n, _) if n.starts_with("Prometheus") => "What the adapter's query returns is unproven.",
+        (n, _) if n.starts_with("Adapter config") => "The adapter's query cannot be rendered.",
+        _ => "Which backend produced the number is unproven.",
+    }
+}

@@ -1,0 +1,383 @@
+//! The lineage model: what `analyze` concludes, ready for any renderer.
+//!
+//! Every number here is either copied from the evidence (with the text it was read from)
+//! or computed from such numbers by arithmetic that is spelled out next to it.
+
+use serde::Serialize;
+
+use crate::evidence::{ClusterInfo, PodRef};
+
+/// Version of the JSON report (`-o json`); see `docs/report-format.md`.
+pub const REPORT_VERSION: u32 = 1;
+
+/// The full analysis of one pod.
+#[derive(Debug, Clone, Serialize)]
+pub struct Lineage {
+    /// Always [`REPORT_VERSION`].
+    pub report_version: u32,
+    /// The pod.
+    pub target: PodRef,
+    /// When the evidence was captured.
+    pub captured_at: String,
+    /// Cluster identity (no credentials).
+    pub cluster: ClusterInfo,
+    /// What `kubectl top pod` prints, computed from the PodMetrics.
+    pub top: Layer<TopPrediction>,
+    /// The Metrics API object.
+    pub metrics_api: Layer<MetricsApiView>,
+    /// The backend behind the APIService.
+    pub backend: BackendView,
+    /// prometheus-adapter rules, rendered queries and their results (adapter backends only).
+    pub adapter: Option<AdapterView>,
+    /// kubelet `/metrics/resource` samples (what metrics-server reads).
+    pub resource: Layer<Vec<ResourceSample>>,
+    /// kubelet `/metrics/cadvisor` series of the pod, one row per cgroup.
+    pub cadvisor: Layer<CadvisorView>,
+    /// Per container: which series produced the Metrics API value and whether it matches.
+    pub reconciliation: Vec<Reconciliation>,
+    /// Conclusions in plain words, each tied to evidence.
+    pub findings: Vec<Finding>,
+    /// Each source: where it came from, its status, and the command to fetch it by hand.
+    pub sources: Vec<SourceView>,
+    /// Overall verdict (decides the exit code).
+    pub verdict: Verdict,
+}
+
+/// A layer that is either present or missing with a reason.
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub enum Layer<T> {
+    /// The layer could be read.
+    Present {
+        /// Its content.
+        value: T,
+    },
+    /// The layer is not available.
+    Missing {
+        /// Why (HTTP status, RBAC verb, parse error, not collected).
+        reason: String,
+    },
+}
+
+impl<T> Layer<T> {
+    /// The value if present.
+    pub fn get(&self) -> Option<&T> {
+        match self {
+            Layer::Present { value } => Some(value),
+            Layer::Missing { .. } => None,
+        }
+    }
+
+    /// The reason if missing.
+    pub fn reason(&self) -> Option<&str> {
+        match self {
+            Layer::Present { .. } => None,
+            Layer::Missing { reason } => Some(reason),
+        }
+    }
+}
+
+/// The `kubectl top pod` output ktrace predicts, with the arithmetic.
+#[derive(Debug, Clone, Serialize)]
+pub struct TopPrediction {
+    /// The pod row (`kubectl top pod NAME`).
+    pub pod_row: TopRow,
+    /// The rows of `kubectl top pod NAME --containers`, in kubectl's order (by name, bytewise).
+    pub containers: Vec<TopRow>,
+    /// How the pod row's memory was summed, e.g. `176Ki + 86704Ki = 180224 + 88784896 = 88965120 B`.
+    pub memory_sum: String,
+}
+
+/// One printed row.
+#[derive(Debug, Clone, Serialize)]
+pub struct TopRow {
+    /// Pod or container name.
+    pub name: String,
+    /// The CPU(cores) column exactly as printed.
+    pub cpu: String,
+    /// The MEMORY(bytes) column exactly as printed.
+    pub memory: String,
+    /// Memory in bytes before formatting.
+    pub memory_bytes: i128,
+    /// The arithmetic behind `cpu`.
+    pub cpu_arithmetic: String,
+    /// The arithmetic behind `memory`.
+    pub memory_arithmetic: String,
+}
+
+/// The PodMetrics object as read.
+#[derive(Debug, Clone, Serialize)]
+pub struct MetricsApiView {
+    /// `apiVersion` of the object.
+    pub api_version: String,
+    /// `timestamp`.
+    pub timestamp: Option<String>,
+    /// `window`.
+    pub window: Option<String>,
+    /// `containers[]` in the order the backend sent them.
+    pub containers: Vec<MetricsApiContainer>,
+}
+
+/// One `containers[]` entry.
+#[derive(Debug, Clone, Serialize)]
+pub struct MetricsApiContainer {
+    /// Container name.
+    pub name: String,
+    /// `usage.memory` as sent.
+    pub memory: Option<String>,
+    /// `usage.memory` in bytes (Value(): rounded up to a whole byte).
+    pub memory_bytes: Option<i128>,
+    /// `usage.cpu` as sent.
+    pub cpu: Option<String>,
+    /// `usage.cpu` in nanocores.
+    pub cpu_nanocores: Option<i128>,
+}
+
+/// What serves `metrics.k8s.io`.
+#[derive(Debug, Clone, Serialize)]
+pub struct BackendView {
+    /// `prometheus-adapter`, `metrics-server`, or `unknown`.
+    pub kind: BackendKind,
+    /// `namespace/name` of the APIService's Service.
+    pub service: Option<String>,
+    /// The APIService `Available` condition, e.g. `True` or `False (FailedDiscoveryCheck: …)`.
+    pub available: Option<String>,
+    /// Why the APIService could not be read, if it could not.
+    pub apiservice_missing: Option<String>,
+    /// The backend Deployment, if read.
+    pub deployment: Option<DeploymentView>,
+}
+
+/// The kind of Metrics API backend.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum BackendKind {
+    /// prometheus-adapter (OpenShift ≤ 4.15, kube-prometheus).
+    PrometheusAdapter,
+    /// metrics-server.
+    MetricsServer,
+    /// Could not be told.
+    Unknown,
+}
+
+impl BackendKind {
+    /// Display name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            BackendKind::PrometheusAdapter => "prometheus-adapter",
+            BackendKind::MetricsServer => "metrics-server",
+            BackendKind::Unknown => "unknown",
+        }
+    }
+}
+
+/// The backend's Deployment.
+#[derive(Debug, Clone, Serialize)]
+pub struct DeploymentView {
+    /// `namespace/name`.
+    pub name: String,
+    /// Image of the backend container.
+    pub image: Option<String>,
+    /// Its args, verbatim.
+    pub args: Vec<String>,
+}
+
+/// prometheus-adapter: rules, rendered queries and results.
+#[derive(Debug, Clone, Serialize)]
+pub struct AdapterView {
+    /// Where the config came from, e.g. `ConfigMap openshift-monitoring/adapter-config, key config.yaml`.
+    pub config_source: Layer<String>,
+    /// `resourceRules.window` (reported as PodMetrics `window`).
+    pub window: Option<String>,
+    /// `--prometheus-url` from the Deployment.
+    pub prometheus_url: Option<String>,
+    /// The memory rule.
+    pub memory: Layer<RuleView>,
+    /// The cpu rule.
+    pub cpu: Layer<RuleView>,
+}
+
+/// One resource rule, rendered for this pod, and what the query returned.
+#[derive(Debug, Clone, Serialize)]
+pub struct RuleView {
+    /// `containerQuery` template as configured.
+    pub template: String,
+    /// `containerLabel`.
+    pub container_label: String,
+    /// The query rendered for this pod exactly as the adapter renders it.
+    pub rendered: String,
+    /// The query text found in the evidence (what was actually run), if any.
+    pub ran: Option<String>,
+    /// The query's result, one row per returned sample.
+    pub result: Layer<Vec<PromSample>>,
+}
+
+/// One sample of a Prometheus instant-query result.
+#[derive(Debug, Clone, Serialize)]
+pub struct PromSample {
+    /// Its labels.
+    pub labels: Vec<(String, String)>,
+    /// The value string as returned.
+    pub value: String,
+    /// The evaluation timestamp as returned (seconds).
+    pub timestamp: String,
+}
+
+/// One sample line of `/metrics/resource`.
+#[derive(Debug, Clone, Serialize)]
+pub struct ResourceSample {
+    /// Metric name.
+    pub metric: String,
+    /// `container` label (empty for pod-level metrics).
+    pub container: String,
+    /// Value as written.
+    pub value: String,
+    /// Sample timestamp (ms), if present.
+    pub timestamp_ms: Option<i64>,
+}
+
+/// The pod's cAdvisor series.
+#[derive(Debug, Clone, Serialize)]
+pub struct CadvisorView {
+    /// One row per cgroup (`id`), pod cgroup first, then pause, then containers.
+    pub cgroups: Vec<CgroupRow>,
+    /// Which label scheme the series use: `pod/container`, `pod_name/container_name` or both.
+    pub label_scheme: String,
+    /// Lines that could not be parsed.
+    pub parse_issues: Vec<String>,
+}
+
+/// What a cgroup is, from its labels.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CgroupRole {
+    /// The pod-level cgroup (`container=""`, `image=""`).
+    PodCgroup,
+    /// The pause/infra container labelled `container="POD"` (CRI-O, docker).
+    Pause,
+    /// The sandbox with `container=""` and a pause image (containerd).
+    Sandbox,
+    /// An application container.
+    App,
+}
+
+impl CgroupRole {
+    /// Short label for tables.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CgroupRole::PodCgroup => "pod cgroup",
+            CgroupRole::Pause => "pause (POD)",
+            CgroupRole::Sandbox => "sandbox",
+            CgroupRole::App => "container",
+        }
+    }
+}
+
+/// One cgroup of the pod with its memory samples.
+#[derive(Debug, Clone, Serialize)]
+pub struct CgroupRow {
+    /// Role from the labels.
+    pub role: CgroupRole,
+    /// `container` (or `container_name`) label.
+    pub container: String,
+    /// `id` label (cgroup path).
+    pub id: String,
+    /// `image` label.
+    pub image: String,
+    /// Full label set of its working-set series.
+    pub labels: Vec<(String, String)>,
+    /// Memory samples by short name (`working_set`, `usage`, `rss`, ...).
+    pub memory: Vec<MemSample>,
+    /// The working-set arithmetic check.
+    pub ws_check: String,
+    /// Whether the check could be made and held.
+    pub ws_check_ok: Option<bool>,
+}
+
+/// One memory sample.
+#[derive(Debug, Clone, Serialize)]
+pub struct MemSample {
+    /// Short name, e.g. `working_set`.
+    pub name: String,
+    /// Full metric name.
+    pub metric: String,
+    /// Value as written.
+    pub value_text: String,
+    /// Value in bytes (whole).
+    pub bytes: i128,
+    /// Sample timestamp in ms.
+    pub timestamp_ms: Option<i64>,
+}
+
+/// For one Metrics API container: where its memory number came from.
+#[derive(Debug, Clone, Serialize)]
+pub struct Reconciliation {
+    /// Container name as in the Metrics API (or the series).
+    pub container: String,
+    /// The Metrics API value, bytes.
+    pub metrics_api_bytes: Option<i128>,
+    /// What the backend's query returned (adapter) or the resource sample (metrics-server).
+    pub backend_bytes: Option<i128>,
+    /// The cAdvisor series the backend's selector matches, with their sum.
+    pub series: Vec<String>,
+    /// Σ of those series, bytes.
+    pub series_sum_bytes: Option<i128>,
+    /// `exact`, `off by N B (Δt …)`, or `missing: …`.
+    pub verdict: String,
+    /// True when every present value agrees exactly.
+    pub agrees: bool,
+}
+
+/// A conclusion for the reader.
+#[derive(Debug, Clone, Serialize)]
+pub struct Finding {
+    /// Short machine-readable code, e.g. `rounding`.
+    pub code: String,
+    /// `info`, `warn` or `missing`.
+    pub severity: Severity,
+    /// The sentence.
+    pub message: String,
+    /// The evidence it rests on (values, series, sources).
+    pub evidence: Vec<String>,
+}
+
+/// How much a finding matters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Severity {
+    /// An explanation.
+    Info,
+    /// Something that makes numbers disagree or mislead.
+    Warn,
+    /// A source is missing; something is unproven.
+    Missing,
+}
+
+/// A source as shown in the report.
+#[derive(Debug, Clone, Serialize)]
+pub struct SourceView {
+    /// Source name, e.g. `Metrics API PodMetrics`.
+    pub name: String,
+    /// Request path or URL.
+    pub request: Option<String>,
+    /// `ok (HTTP 200)` or the reason it is missing.
+    pub status: String,
+    /// True when it has a body.
+    pub ok: bool,
+    /// True when the lineage of this backend depends on it.
+    pub required: bool,
+    /// Command to fetch it by hand.
+    pub command: Option<String>,
+}
+
+/// The overall verdict.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Verdict {
+    /// All layers present and every value agrees.
+    Consistent,
+    /// Some layer is missing; what is present agrees.
+    Partial,
+    /// Sources disagree.
+    Disagree,
+}

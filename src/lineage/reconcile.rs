@@ -1,0 +1,289 @@
+//! Which series produced each Metrics API number, and whether the layers agree.
+//!
+//! For prometheus-adapter the rendered query's own selector is applied to the kubelet
+//! series with Prometheus label semantics and summed by the query's grouping; for
+//! metrics-server the `/metrics/resource` working set of each container is the source.
+
+use std::collections::BTreeMap;
+
+use super::cadvisor::{container_label, whole};
+use super::model::{BackendKind, MetricsApiView, PromSample, Reconciliation, RuleView};
+use crate::exposition::parse::Sample;
+use crate::promql::selector::{QueryShape, VectorSelector, analyze_query};
+
+/// Labels Prometheus adds at scrape time; the kubelet's own lines never carry them.
+pub const TARGET_LABELS: &[&str] = &[
+    "job",
+    "instance",
+    "endpoint",
+    "service",
+    "metrics_path",
+    "node",
+    "prometheus",
+    "prometheus_replica",
+];
+
+/// Everything reconciliation needs.
+pub struct Inputs<'a> {
+    /// The backend kind.
+    pub kind: BackendKind,
+    /// The PodMetrics, if read.
+    pub metrics: Option<&'a MetricsApiView>,
+    /// The adapter's memory rule view, if any.
+    pub rule: Option<&'a RuleView>,
+    /// Parsed `/metrics/cadvisor` samples of the pod.
+    pub cadvisor: &'a [Sample],
+    /// Parsed `/metrics/resource` samples of the pod.
+    pub resource: &'a [Sample],
+}
+
+/// The series a backend picked for one container, and their sum.
+#[derive(Debug, Default, Clone)]
+pub struct Selected {
+    /// Human description of each series (`id=…` and value).
+    pub series: Vec<String>,
+    /// Σ of their values.
+    pub sum: i128,
+    /// Latest sample timestamp among them (ms).
+    pub newest_ms: Option<i64>,
+}
+
+/// What the selection step found, plus notes about assumptions it had to make.
+#[derive(Debug, Default)]
+pub struct Selection {
+    /// By container name.
+    pub by_container: BTreeMap<String, Selected>,
+    /// Assumptions (e.g. scrape-time labels) and problems (unparsable query).
+    pub notes: Vec<String>,
+}
+
+/// Selects the source series per container for the backend.
+pub fn select(inputs: &Inputs) -> Selection {
+    match (inputs.kind, inputs.rule) {
+        (BackendKind::PrometheusAdapter, Some(rule)) => select_by_query(rule, inputs),
+        (BackendKind::PrometheusAdapter, None) => Selection {
+            notes: vec!["adapter rule unavailable: series chosen by container name only".into()],
+            ..select_by_name(inputs.cadvisor, "container_memory_working_set_bytes")
+        },
+        (BackendKind::MetricsServer, _) if !inputs.resource.is_empty() => {
+            select_by_name(inputs.resource, "container_memory_working_set_bytes")
+        }
+        _ => select_by_name(inputs.cadvisor, "container_memory_working_set_bytes"),
+    }
+}
+
+/// App containers by name (what metrics-server uses: never the pause container or pod cgroup).
+fn select_by_name(samples: &[Sample], metric: &str) -> Selection {
+    let mut sel = Selection::default();
+    for s in samples.iter().filter(|s| s.name == metric) {
+        let c = container_label(s);
+        if c.is_empty() || c == "POD" {
+            continue;
+        }
+        add(sel.by_container.entry(c.to_string()).or_default(), s);
+    }
+    sel
+}
+
+fn add(entry: &mut Selected, s: &Sample) {
+    let id = s.label("id").filter(|i| !i.is_empty()).unwrap_or("(no id)");
+    entry.series.push(format!(
+        "{}{{container={:?},id={:?}}} {}",
+        s.name,
+        container_label(s),
+        id,
+        s.value_text
+    ));
+    entry.sum += whole(s.value);
+    entry.newest_ms = entry.newest_ms.max(s.timestamp_ms);
+}
+
+fn select_by_query(rule: &RuleView, inputs: &Inputs) -> Selection {
+    let mut sel = Selection::default();
+    let shape = match analyze_query(&rule.rendered) {
+        Ok(s) => s,
+        Err(e) => {
+            sel.notes
+                .push(format!("cannot analyse the rendered query: {e}"));
+            return sel;
+        }
+    };
+    let group_label = group_label(&shape, &rule.container_label);
+    for selector in &shape.selectors {
+        let (candidates, prefix) = candidates_for(selector, inputs);
+        for s in candidates {
+            let (ok, assumed) = matches(selector, s, prefix);
+            if ok {
+                sel.notes.extend(assumed);
+                let key = s.label_or_empty(&group_label).to_string();
+                add(sel.by_container.entry(key).or_default(), s);
+            }
+        }
+    }
+    sel.notes.sort();
+    sel.notes.dedup();
+    sel
+}
+
+fn group_label(shape: &QueryShape, container_label: &str) -> String {
+    match &shape.aggregation {
+        Some(a) if !a.without && a.by.iter().any(|l| l == container_label) => {
+            container_label.to_string()
+        }
+        _ => container_label.to_string(),
+    }
+}
+
+/// Dedicated service monitors rename `/metrics/resource` series with a `pa_` prefix.
+fn candidates_for<'a>(sel: &VectorSelector, inputs: &'a Inputs) -> (&'a [Sample], &'static str) {
+    match sel.metric.as_deref() {
+        Some(m) if m.starts_with("pa_") => (inputs.resource, "pa_"),
+        _ => (inputs.cadvisor, ""),
+    }
+}
+
+/// Applies the selector; matchers on scrape-time labels the kubelet line cannot carry are
+/// assumed satisfied and reported.
+fn matches(sel: &VectorSelector, s: &Sample, prefix: &str) -> (bool, Vec<String>) {
+    let mut reduced = sel.clone();
+    let mut assumed = Vec::new();
+    reduced.matchers.retain(|m| {
+        let target_only = TARGET_LABELS.contains(&m.name.as_str()) && s.label(&m.name).is_none();
+        if target_only {
+            assumed.push(format!(
+                "matcher on `{}` is a label Prometheus adds at scrape time; assumed to hold for the kubelet target",
+                m.name
+            ));
+        }
+        !target_only
+    });
+    let name = format!("{prefix}{}", s.name);
+    (reduced.matches(&name, &s.labels), assumed)
+}
+
+/// Builds one reconciliation row per container seen in any layer.
+pub fn reconcile(inputs: &Inputs, sel: &Selection) -> Vec<Reconciliation> {
+    let backend = backend_values(inputs);
+    let mut names: Vec<String> = sel.by_container.keys().cloned().collect();
+    names.extend(backend.keys().cloned());
+    if let Some(m) = inputs.metrics {
+        names.extend(m.containers.iter().map(|c| c.name.clone()));
+    }
+    names.sort_by(|a, b| a.as_bytes().cmp(b.as_bytes()));
+    names.dedup();
+    names
+        .iter()
+        .map(|n| row(n, inputs, sel.by_container.get(n), backend.get(n).copied()))
+        .collect()
+}
+
+/// Per container: the adapter query result or the `/metrics/resource` sample.
+fn backend_values(inputs: &Inputs) -> BTreeMap<String, i128> {
+    let mut out = BTreeMap::new();
+    match inputs.kind {
+        BackendKind::PrometheusAdapter => {
+            let Some(rule) = inputs.rule else { return out };
+            for s in rule.result.get().map(Vec::as_slice).unwrap_or_default() {
+                if let Some(v) = prom_value(s) {
+                    let c = label(&s.labels, &rule.container_label);
+                    *out.entry(c).or_insert(0) += v;
+                }
+            }
+        }
+        _ => {
+            for s in inputs
+                .resource
+                .iter()
+                .filter(|s| s.name == "container_memory_working_set_bytes")
+            {
+                out.insert(container_label(s).to_string(), whole(s.value));
+            }
+        }
+    }
+    out
+}
+
+fn label(labels: &[(String, String)], name: &str) -> String {
+    labels
+        .iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.clone())
+        .unwrap_or_default()
+}
+
+/// A Prometheus sample value in whole bytes, rounded up as the adapter's quantity → Value() is.
+fn prom_value(s: &PromSample) -> Option<i128> {
+    let v: f64 = s.value.parse().ok()?;
+    if !v.is_finite() || v < 0.0 {
+        return Some(0);
+    }
+    let milli = (v * 1000.0).trunc() as i128;
+    Some((milli + 999).div_euclid(1000))
+}
+
+fn row(
+    name: &str,
+    inputs: &Inputs,
+    sel: Option<&Selected>,
+    backend: Option<i128>,
+) -> Reconciliation {
+    let api = inputs
+        .metrics
+        .and_then(|m| m.containers.iter().find(|c| c.name == name))
+        .and_then(|c| c.memory_bytes);
+    let series_sum = sel.filter(|s| !s.series.is_empty()).map(|s| s.sum);
+    let (verdict, agrees) = verdict(api, backend, series_sum, inputs.kind);
+    Reconciliation {
+        container: name.to_string(),
+        metrics_api_bytes: api,
+        backend_bytes: backend,
+        series: sel.map(|s| s.series.clone()).unwrap_or_default(),
+        series_sum_bytes: series_sum,
+        verdict,
+        agrees,
+    }
+}
+
+fn verdict(
+    api: Option<i128>,
+    backend: Option<i128>,
+    series: Option<i128>,
+    kind: BackendKind,
+) -> (String, bool) {
+    let backend_name = match kind {
+        BackendKind::PrometheusAdapter => "query result",
+        _ => "/metrics/resource",
+    };
+    let named = [
+        ("Metrics API", api),
+        (backend_name, backend),
+        ("cAdvisor Σ", series),
+    ];
+    let present: Vec<(&str, i128)> = named
+        .iter()
+        .filter_map(|(n, v)| v.map(|v| (*n, v)))
+        .collect();
+    let missing: Vec<&str> = named
+        .iter()
+        .filter(|(_, v)| v.is_none())
+        .map(|(n, _)| *n)
+        .collect();
+    let Some(&(first_name, first)) = present.first() else {
+        return ("missing in every layer".into(), false);
+    };
+    let diffs: Vec<String> = present
+        .iter()
+        .skip(1)
+        .filter(|(_, v)| *v != first)
+        .map(|(n, v)| format!("{n} off by {:+} B from {first_name}", v - first))
+        .collect();
+    let mut text = if diffs.is_empty() {
+        "exact".to_string()
+    } else {
+        diffs.join("; ")
+    };
+    if !missing.is_empty() {
+        text.push_str(&format!(" (no {})", missing.join(", no ")));
+    }
+    (text, diffs.is_empty() && api.is_some())
+}
