@@ -102,10 +102,10 @@ pub fn parse_target(
             )));
         }
     }
-    check_name("pod name", &name, 253)?;
     if let Some(ns) = &ns {
         check_name("namespace", ns, 63)?;
     }
+    check_name("pod name", &name, 253)?;
     Ok((ns, name))
 }
 

@@ -13,7 +13,7 @@
 //! when its name is that family name or that name followed by `_...` (histogram and
 //! summary series), and otherwise to the family named like the sample. Other comments,
 //! blank lines and unreadable lines are dropped, as are lines longer than
-//! [`MAX_LINE_BYTES`](super::parse::MAX_LINE_BYTES).
+//! [`MAX_LINE_BYTES`].
 
 use std::collections::HashMap;
 
@@ -353,13 +353,8 @@ impl PodLineFilter {
             return;
         }
         family.emitted = true;
-        let lines: Vec<Vec<u8>> = family
-            .help
-            .take()
-            .into_iter()
-            .chain(family.kind.take())
-            .collect();
-        for line in lines {
+        let (help, kind) = (family.help.take(), family.kind.take());
+        for line in help.into_iter().chain(kind) {
             self.write(&line, out);
             self.stats.meta_lines_kept += 1;
         }

@@ -15,7 +15,12 @@
 //!   escapes and are undone. The value is a Go-style float (`8.8784896e+07`, `NaN`,
 //!   `+Inf`, `-Inf`) and the optional timestamp an integer count of milliseconds.
 //!
-//! Lines longer than [`MAX_LINE_BYTES`] are rejected without being read.
+//! Rejected as issues: invalid escapes in label values, duplicate label names, unknown
+//! `# TYPE` kinds, a second `# HELP` or `# TYPE` for one family (the first is kept), and
+//! lines longer than [`MAX_LINE_BYTES`] (not read at all). Unlike Go's parser, this one
+//! does not accept hex floats (`0x1p3`), keeps unknown escapes in `# HELP` text as
+//! written instead of rejecting the line, and does not check that samples follow their
+//! family's metadata.
 
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -87,6 +92,12 @@ pub struct ParseIssue {
     pub message: String,
 }
 
+impl std::fmt::Display for ParseIssue {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "line {}: {}", self.line, self.message)
+    }
+}
+
 /// Everything read from one exposition text.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Exposition {
@@ -120,6 +131,9 @@ pub fn parse(text: &str) -> Exposition {
 }
 
 /// Parses one sample line (a trailing `\n` or `\r\n` is allowed); `line` is set to 0.
+///
+/// # Errors
+/// A message saying what is wrong, also for blank and comment lines.
 pub fn parse_sample_line(line: &str) -> Result<Sample, String> {
     let line = line.strip_suffix('\n').unwrap_or(line);
     match scan_line(line)? {
@@ -130,6 +144,9 @@ pub fn parse_sample_line(line: &str) -> Result<Sample, String> {
 }
 
 /// Parses a label list, the text between `{` and `}`, into unescaped pairs.
+///
+/// # Errors
+/// A message saying what is wrong (bad name, unterminated value, duplicate label, ...).
 pub fn parse_labels(s: &str) -> Result<Vec<(String, String)>, String> {
     let closed = format!("{s}}}");
     let mut cur = Cursor {

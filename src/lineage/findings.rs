@@ -75,10 +75,14 @@ fn pause_counted(api: &MetricsApiView, top: &TopPrediction, l: &Lineage, out: &m
         "pause-counted",
         Severity::Info,
         format!(
-            "The pause container `POD` ({} = {bytes} B) is in the Metrics API, so it is counted in the pod row. Without it the pod row would be floor({without} / 1048576) = {}Mi instead of {}.",
+            "The pause container `POD` ({} = {bytes} B) is in the Metrics API, so it is counted in the pod row. Without it the pod row would be floor({without} / 1048576) = {}Mi{}.",
             pause.memory.as_deref().unwrap_or("0"),
             without.div_euclid(1 << 20),
-            top.pod_row.memory
+            if format!("{}Mi", without.div_euclid(1 << 20)) == top.pod_row.memory {
+                " — the same string, because it is under a MiB boundary".to_string()
+            } else {
+                format!(" instead of {}", top.pod_row.memory)
+            }
         ),
         vec![
             "prometheus-adapter rules with `container!=\"\"` only (OpenShift 4.8–4.16, kube-prometheus ≥ 0.8) keep the CRI-O/docker infra container; metrics-server never reports it".into(),

@@ -111,11 +111,19 @@ fn resource_rows(samples: &[parse::Sample]) -> Vec<ResourceSample> {
 fn verdict(l: &Lineage) -> Verdict {
     if l.reconciliation
         .iter()
-        .any(|r| !r.agrees && r.metrics_api_bytes.is_some() && r.verdict.contains("off by"))
+        .any(|r| r.verdict.contains("off by"))
     {
         return Verdict::Disagree;
     }
-    if l.sources.iter().any(|s| s.required && !s.ok) || l.reconciliation.iter().any(|r| !r.agrees) {
+    let adapter_missing = l.adapter.as_ref().is_some_and(|a| {
+        a.memory
+            .get()
+            .is_none_or(|rule| rule.result.get().is_none())
+    });
+    let layer_missing =
+        l.metrics_api.get().is_none() || l.cadvisor.get().is_none() || adapter_missing;
+    let source_missing = l.sources.iter().any(|s| s.required && !s.ok);
+    if layer_missing || source_missing || l.reconciliation.iter().any(|r| !r.agrees) {
         return Verdict::Partial;
     }
     Verdict::Consistent

@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use super::cadvisor::{container_label, whole};
 use super::model::{BackendKind, MetricsApiView, PromSample, Reconciliation, RuleView};
 use crate::exposition::parse::Sample;
-use crate::promql::selector::{QueryShape, VectorSelector, analyze_query};
+use crate::promql::selector::{VectorSelector, analyze_query};
 
 /// Labels Prometheus adds at scrape time; the kubelet's own lines never carry them.
 pub const TARGET_LABELS: &[&str] = &[
@@ -65,9 +65,6 @@ pub fn select(inputs: &Inputs) -> Selection {
             notes: vec!["adapter rule unavailable: series chosen by container name only".into()],
             ..select_by_name(inputs.cadvisor, "container_memory_working_set_bytes")
         },
-        (BackendKind::MetricsServer, _) if !inputs.resource.is_empty() => {
-            select_by_name(inputs.resource, "container_memory_working_set_bytes")
-        }
         _ => select_by_name(inputs.cadvisor, "container_memory_working_set_bytes"),
     }
 }
@@ -108,14 +105,14 @@ fn select_by_query(rule: &RuleView, inputs: &Inputs) -> Selection {
             return sel;
         }
     };
-    let group_label = group_label(&shape, &rule.container_label);
+    let group_label = &rule.container_label;
     for selector in &shape.selectors {
         let (candidates, prefix) = candidates_for(selector, inputs);
         for s in candidates {
             let (ok, assumed) = matches(selector, s, prefix);
             if ok {
                 sel.notes.extend(assumed);
-                let key = s.label_or_empty(&group_label).to_string();
+                let key = s.label_or_empty(group_label).to_string();
                 add(sel.by_container.entry(key).or_default(), s);
             }
         }
@@ -123,15 +120,6 @@ fn select_by_query(rule: &RuleView, inputs: &Inputs) -> Selection {
     sel.notes.sort();
     sel.notes.dedup();
     sel
-}
-
-fn group_label(shape: &QueryShape, container_label: &str) -> String {
-    match &shape.aggregation {
-        Some(a) if !a.without && a.by.iter().any(|l| l == container_label) => {
-            container_label.to_string()
-        }
-        _ => container_label.to_string(),
-    }
 }
 
 /// Dedicated service monitors rename `/metrics/resource` series with a `pa_` prefix.

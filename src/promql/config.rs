@@ -350,6 +350,8 @@ mod tests {
             assert!(parse_any(bad).is_err(), "{bad:?}");
         }
         assert!(config_from_configmap_yaml("data: {config.yaml: \"[\"}").is_err());
+        let deep = format!("rules: {}{}", "[".repeat(100_000), "]".repeat(100_000));
+        assert!(parse_any(&deep).is_err());
         let bomb = "a: &a [x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a]\nc: &c [*b, *b, *b, *b, *b, *b, *b, *b]\nd: &d [*c, *c, *c, *c, *c, *c, *c, *c]\ne: [*d, *d, *d, *d, *d, *d, *d, *d, *d]\n";
         let _ = parse_config(bomb);
     }

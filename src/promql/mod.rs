@@ -416,4 +416,23 @@ mod fixture_tests {
             }
         }
     }
+
+    #[test]
+    fn truncated_inputs_never_panic() {
+        for c in cases() {
+            let text = read(c.file);
+            for (i, _) in text.char_indices().step_by(5) {
+                let _ = parse_any(&text[..i]);
+            }
+            let rule = rules(c.file).memory.unwrap_or_default();
+            let query = render(&rule, TWO).query;
+            for (i, _) in query.char_indices() {
+                let _ = analyze_query(&query[..i]);
+                let _ = render_template(
+                    &rule.container_query[..i.min(rule.container_query.len())],
+                    &|_| None,
+                );
+            }
+        }
+    }
 }

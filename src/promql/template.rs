@@ -88,39 +88,39 @@ pub fn render_template(
     let mut rest = template;
     let mut trim_next = false;
     while let Some(open) = rest.find("<<") {
-        push_text(&mut out, &rest[..open], trim_next);
         let at = template.len() - rest.len() + open;
-        let body_and_tail = &rest[open + 2..];
-        let close = body_and_tail
-            .find(">>")
-            .ok_or(TemplateError::Unclosed { at })?;
-        let (body, trim_before, trim_after) = strip_trim_markers(&body_and_tail[..close]);
-        if trim_before {
-            out.truncate(out.trim_end().len());
-        }
+        let tail = &rest[open + 2..];
+        let close = tail.find(">>").ok_or(TemplateError::Unclosed { at })?;
+        let (body, trim_before, trim_after) = strip_trim_markers(&tail[..close]);
+        out.push_str(trim_text(&rest[..open], trim_next, trim_before));
         out.push_str(&eval_action(body, at, field)?);
         trim_next = trim_after;
-        rest = &body_and_tail[close + 2..];
+        rest = &tail[close + 2..];
     }
-    push_text(&mut out, rest, trim_next);
+    out.push_str(trim_text(rest, trim_next, false));
     Ok(out)
 }
 
-fn push_text(out: &mut String, text: &str, trim_start: bool) {
-    out.push_str(if trim_start { text.trim_start() } else { text });
+/// Apply Go's trim markers to a text node (they remove ASCII white space only).
+fn trim_text(text: &str, start: bool, end: bool) -> &str {
+    const WS: [char; 4] = [' ', '\t', '\r', '\n'];
+    let text = if start {
+        text.trim_start_matches(WS)
+    } else {
+        text
+    };
+    if end { text.trim_end_matches(WS) } else { text }
 }
 
 /// Split Go's `- ` / ` -` trim markers off an action body.
 fn strip_trim_markers(body: &str) -> (&str, bool, bool) {
     let mut inner = body;
-    let before =
-        inner.len() > 1 && inner.starts_with('-') && inner[1..].starts_with(char::is_whitespace);
+    let ws = |c: char| matches!(c, ' ' | '\t' | '\r' | '\n');
+    let before = inner.len() > 1 && inner.starts_with('-') && inner[1..].starts_with(ws);
     if before {
         inner = &inner[1..];
     }
-    let after = inner.len() > 1
-        && inner.ends_with('-')
-        && inner[..inner.len() - 1].ends_with(char::is_whitespace);
+    let after = inner.len() > 1 && inner.ends_with('-') && inner[..inner.len() - 1].ends_with(ws);
     if after {
         inner = &inner[..inner.len() - 1];
     }
@@ -399,10 +399,8 @@ mod tests {
 
     #[test]
     fn trim_markers_and_comments() {
-        assert_eq!(
-            render("x (  \n<<- .GroupBy ->>  \n) y<</* c */>>", &["a"]).unwrap(),
-            "x (pod,container) y"
-        );
+        let q = "x (  \n<<- .GroupBy ->>  \n) y<</* c */>> <<- .Series>>\u{a0}";
+        assert_eq!(render(q, &["a"]).unwrap(), "x (pod,container) y\u{a0}");
     }
 
     #[test]
