@@ -95,12 +95,12 @@ pub fn parse_target(
         Some((ns, name)) => (Some(ns.to_string()), name.to_string()),
         None => (ns_flag.map(str::to_string), target.to_string()),
     };
-    if let (Some(a), Some(b)) = (&ns, ns_flag) {
-        if a != b {
-            return Err(AppError::Usage(format!(
-                "POD says namespace {a:?} but -n says {b:?}"
-            )));
-        }
+    if let (Some(a), Some(b)) = (&ns, ns_flag)
+        && a != b
+    {
+        return Err(AppError::Usage(format!(
+            "POD says namespace {a:?} but -n says {b:?}"
+        )));
     }
     if let Some(ns) = &ns {
         check_name("namespace", ns, 63)?;
@@ -171,7 +171,7 @@ fn write_report(l: &lineage::Lineage, args: &PodArgs) -> Result<(), AppError> {
         }
     };
     let opts = TextOptions { color };
-    let result = match &args.out {
+    match &args.out {
         Some(path) => {
             let file = File::create(path).map_err(|source| AppError::Write {
                 path: path.display().to_string(),
@@ -195,6 +195,5 @@ fn write_report(l: &lineage::Lineage, args: &PodArgs) -> Result<(), AppError> {
                 }),
             }
         }
-    };
-    result
+    }
 }

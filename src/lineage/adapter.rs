@@ -46,12 +46,23 @@ pub fn adapter_view(
     };
     let memory = rule_layer(|r| r.memory.as_ref(), "memory");
     let cpu = rule_layer(|r| r.cpu.as_ref(), "cpu");
+    let stored_series = sources
+        .prometheus
+        .iter()
+        .find(|q| q.purpose == "raw-series")
+        .map(|q| match q.source.body() {
+            Some(body) => parse_prom_response(body),
+            None => Layer::Missing {
+                reason: q.source.missing_reason().unwrap_or_default(),
+            },
+        });
     AdapterView {
         config_source,
         window,
         prometheus_url,
         memory,
         cpu,
+        stored_series,
     }
 }
 

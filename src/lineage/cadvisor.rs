@@ -39,7 +39,7 @@ pub fn cadvisor_view(text: &str) -> (CadvisorView, Vec<Sample>) {
             groups.entry(group_key(s)).or_default().push(s);
         }
     }
-    let mut cgroups: Vec<CgroupRow> = groups.values().map(|g| cgroup_row(g)).collect();
+    let mut cgroups: Vec<CgroupRow> = groups.values().filter_map(|g| cgroup_row(g)).collect();
     cgroups.sort_by_key(|c| (role_rank(c.role), c.container.clone(), c.id.clone()));
     let issues = parsed
         .issues
@@ -83,11 +83,11 @@ pub fn classify(s: &Sample) -> CgroupRole {
     }
 }
 
-fn cgroup_row(samples: &[&Sample]) -> CgroupRow {
+fn cgroup_row(samples: &[&Sample]) -> Option<CgroupRow> {
     let ws = samples
         .iter()
         .find(|s| s.name == "container_memory_working_set_bytes");
-    let head = ws.copied().unwrap_or(samples[0]);
+    let head = *ws.or(samples.first())?;
     let memory: Vec<MemSample> = MEMORY_FAMILIES
         .iter()
         .filter_map(|(metric, short)| {
@@ -102,7 +102,7 @@ fn cgroup_row(samples: &[&Sample]) -> CgroupRow {
         })
         .collect();
     let (ws_check, ws_check_ok) = ws_check(&memory);
-    CgroupRow {
+    Some(CgroupRow {
         role: classify(head),
         container: container_label(head).to_string(),
         id: head.label_or_empty("id").to_string(),
@@ -111,7 +111,7 @@ fn cgroup_row(samples: &[&Sample]) -> CgroupRow {
         memory,
         ws_check,
         ws_check_ok,
-    }
+    })
 }
 
 /// A sample value as whole units (exposition values of byte gauges are integers).

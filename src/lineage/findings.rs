@@ -19,6 +19,7 @@ pub fn findings(l: &Lineage, selection_notes: &[String]) -> Vec<Finding> {
     query_differs(l, &mut out);
     ws_checks(l, &mut out);
     legacy_labels(l, &mut out);
+    exported_labels(l, &mut out);
     for n in selection_notes {
         out.push(info("assumption", Severity::Info, n.clone(), vec![]));
     }
@@ -191,31 +192,8 @@ fn sample_times(l: &Lineage, r: &Reconciliation) -> String {
         .get()
         .and_then(|m| m.timestamp.clone())
         .unwrap_or_else(|| "?".into());
-    let sampled: Vec<String> = l
+    let sampled: Vec<i64> = l
         .cadvisor
-        .get()
-        .map(|c| {
-            c.cgroups
-                .iter()
-                .filter(|g| g.container == r.container)
-                .flat_map(|g| g.memory.iter().filter(|m| m.name == "working_set"))
-                .filter_map(|m| m.timestamp_ms.map(|t| format!("{} ms", t)))
-                .collect()
-        })
-        .unwrap_or_default();
-    let delta = super::time::delta_text(&ts, &sampled_ms(l, r));
-    format!(
-        "Metrics API timestamp {ts}; cAdvisor samples at {}{delta}",
-        if sampled.is_empty() {
-            "(no timestamp)".into()
-        } else {
-            sampled.join(", ")
-        }
-    )
-}
-
-fn sampled_ms(l: &Lineage, r: &Reconciliation) -> Vec<i64> {
-    l.cadvisor
         .get()
         .map(|c| {
             c.cgroups
@@ -225,21 +203,31 @@ fn sampled_ms(l: &Lineage, r: &Reconciliation) -> Vec<i64> {
                 .filter_map(|m| m.timestamp_ms)
                 .collect()
         })
-        .unwrap_or_default()
+        .unwrap_or_default();
+    let times: Vec<String> = sampled.iter().map(|t| format!("{t} ms")).collect();
+    let times = if times.is_empty() {
+        "(no timestamp)".to_string()
+    } else {
+        times.join(", ")
+    };
+    format!(
+        "Metrics API timestamp {ts}; cAdvisor samples at {times}{}",
+        super::time::delta_text(&ts, &sampled)
+    )
 }
 
 fn query_differs(l: &Lineage, out: &mut Vec<Finding>) {
     let Some(a) = &l.adapter else { return };
     for (purpose, layer) in [("memory", &a.memory), ("cpu", &a.cpu)] {
-        if let Some(rule) = layer.get() {
-            if let Some(ran) = rule.ran.as_ref().filter(|ran| **ran != rule.rendered) {
-                out.push(info(
-                    "query-differs",
-                    Severity::Warn,
-                    format!("The {purpose} query in the evidence is not the one the adapter's rule renders for this pod."),
-                    vec![format!("rendered: {}", rule.rendered), format!("ran: {ran}")],
-                ));
-            }
+        if let Some(rule) = layer.get()
+            && let Some(ran) = rule.ran.as_ref().filter(|ran| **ran != rule.rendered)
+        {
+            out.push(info(
+                "query-differs",
+                Severity::Warn,
+                format!("The {purpose} query in the evidence is not the one the adapter's rule renders for this pod."),
+                vec![format!("rendered: {}", rule.rendered), format!("ran: {ran}")],
+            ));
         }
     }
 }
@@ -267,6 +255,31 @@ fn ws_checks(l: &Lineage, out: &mut Vec<Finding>) {
         ));
     } else if !cad.cgroups.is_empty() {
         out.push(info("working-set-check", Severity::Info, "This cAdvisor does not export inactive_file (cAdvisor < v0.52), so working_set = usage − inactive_file cannot be checked; the implied inactive_file is shown per cgroup.".into(), vec![]));
+    }
+}
+
+fn exported_labels(l: &Lineage, out: &mut Vec<Finding>) {
+    let Some(stored) = l
+        .adapter
+        .as_ref()
+        .and_then(|a| a.stored_series.as_ref())
+        .and_then(|s| s.get())
+    else {
+        return;
+    };
+    let clashing: Vec<String> = stored
+        .iter()
+        .flat_map(|s| s.labels.iter())
+        .filter(|(k, _)| k.starts_with("exported_"))
+        .map(|(k, v)| format!("{k}={v:?}"))
+        .collect();
+    if !clashing.is_empty() {
+        out.push(info(
+            "exported-labels",
+            Severity::Warn,
+            "Prometheus stores this pod's series with `exported_*` labels: the scrape job has honor_labels off and the target's own namespace/pod labels won, so the adapter's `namespace=`/`pod=` matchers miss them.".into(),
+            clashing,
+        ));
     }
 }
 

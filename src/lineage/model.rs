@@ -195,6 +195,8 @@ pub struct AdapterView {
     pub memory: Layer<RuleView>,
     /// The cpu rule.
     pub cpu: Layer<RuleView>,
+    /// The pod's `container_memory_*` series as Prometheus stores them (the `raw-series` query).
+    pub stored_series: Option<Layer<Vec<PromSample>>>,
 }
 
 /// One resource rule, rendered for this pod, and what the query returned.

@@ -78,85 +78,87 @@ mod fixture_tests {
         lines.iter().map(|l| format!("{l}\n")).collect()
     }
 
-    fn modern_mem(metric: &str, tail: &str) -> String {
-        let sel = format!(
-            r#"  {metric}{{namespace="csi",pod="blockvol-fs-1",container!="",pod!=""{tail}}}"#
-        );
-        block(&["sum by (pod,container) (", &sel, ")"])
+    #[rustfmt::skip]
+    fn case(file: &'static str, window: &'static str, pod: &'static str, filter: Filter, cpu: (&'static str, &'static str), queries: [String; 2]) -> Case {
+        let container = if pod == "pod_name" { "container_name" } else { "container" };
+        let prefix = if file.contains("dedicated") { "pa_" } else { "" };
+        let [memory, cpu_query] = queries;
+        Case { file, window, pod, container, filter, prefix, cpu_fn: cpu.0, cpu_range: cpu.1, memory, cpu: cpu_query }
     }
 
-    fn modern_cpu(metric: &str, tail: &str, range: &str) -> String {
-        let sel = format!(
-            r#"      {metric}{{namespace="csi",pod="blockvol-fs-1",container!="",pod!=""{tail}}}[{range}]"#
-        );
-        block(&["sum by (pod,container) (", "  irate (", &sel, "  )", ")"])
-    }
-
-    fn case(
-        file: &'static str,
-        window: &'static str,
-        pod: &'static str,
-        filter: Filter,
-        cpu: (&'static str, &'static str),
-        queries: (String, String),
-    ) -> Case {
-        let container = if pod == "pod_name" {
-            "container_name"
-        } else {
-            "container"
-        };
-        let prefix = if file.contains("dedicated") {
-            "pa_"
-        } else {
-            ""
-        };
-        let (cpu_fn, cpu_range) = cpu;
-        Case {
-            file,
-            window,
-            pod,
-            container,
-            filter,
-            prefix,
-            cpu_fn,
-            cpu_range,
-            memory: queries.0,
-            cpu: queries.1,
-        }
-    }
-
+    /// The expected single-pod renderings, written out per file.
+    #[rustfmt::skip]
     fn cases() -> Vec<Case> {
-        let legacy = (
-            r#"sum(container_memory_working_set_bytes{namespace="csi",pod_name="blockvol-fs-1",container_name!="POD",container_name!="",pod_name!=""}) by (pod_name,container_name)"#.to_string(),
-            r#"sum(rate(container_cpu_usage_seconds_total{namespace="csi",pod_name="blockvol-fs-1",container_name!="POD",container_name!="",pod_name!=""}[1m])) by (pod_name,container_name)"#.to_string(),
-        );
-        let excl_pod = (
-            r#"sum(container_memory_working_set_bytes{namespace="csi",pod="blockvol-fs-1",container!="POD",container!="",pod!=""}) by (pod,container)"#.to_string(),
-            r#"sum(rate(container_cpu_usage_seconds_total{namespace="csi",pod="blockvol-fs-1",container!="POD",container!="",pod!=""}[5m])) by (pod,container)"#.to_string(),
-        );
-        let v08 = (
-            r#"sum(container_memory_working_set_bytes{namespace="csi",pod="blockvol-fs-1",container!="",pod!=""}) by (pod,container)"#.to_string(),
-            r#"sum(irate(container_cpu_usage_seconds_total{namespace="csi",pod="blockvol-fs-1",container!="",pod!=""}[5m])) by (pod,container)"#.to_string(),
-        );
-        let wss = "container_memory_working_set_bytes";
-        let cpu = "container_cpu_usage_seconds_total";
-        let kubelet = r#",job="kubelet""#;
+        let s = |q: &str| q.to_string();
         vec![
-            case("kube-prometheus-main-configmap.yaml", "5m", "pod", V08, ("irate", "120s"), (modern_mem(wss, ""), modern_cpu(cpu, "", "120s"))),
-            case("kube-prometheus-release-0.1-configmap.yaml", "1m", "pod_name", LEGACY, ("rate", "1m"), legacy.clone()),
-            case("kube-prometheus-release-0.3-configmap.yaml", "5m", "pod", EXCL_POD, ("rate", "5m"), excl_pod.clone()),
-            case("kube-prometheus-release-0.8-configmap.yaml", "5m", "pod", V08, ("irate", "5m"), v08.clone()),
-            case("openshift-cmo-release-4.1-prometheus-adapter-config-map.yaml", "1m", "pod_name", LEGACY, ("rate", "1m"), legacy),
-            case("openshift-cmo-release-4.3-prometheus-adapter-config-map.yaml", "5m", "pod", EXCL_POD, ("rate", "5m"), excl_pod),
-            case("openshift-cmo-release-4.8-prometheus-adapter-config-map.yaml", "5m", "pod", V08, ("irate", "5m"), v08),
-            case("openshift-cmo-release-4.12-prometheus-adapter-config-map.yaml", "5m", "pod", V08, ("irate", "4m"), (modern_mem(wss, ""), modern_cpu(cpu, "", "4m"))),
-            case("openshift-cmo-release-4.12-prometheus-adapter-config-map-dedicated-service-monitors.yaml", "5m", "pod", V08, ("irate", "4m"), (modern_mem("pa_container_memory_working_set_bytes", ""), modern_cpu("pa_container_cpu_usage_seconds_total", "", "4m"))),
-            case("openshift-cmo-release-4.16-prometheus-adapter-config-map.yaml", "5m", "pod", KUBELET, ("irate", "4m"), (modern_mem(wss, kubelet), modern_cpu(cpu, kubelet, "4m"))),
-            case("prometheus-adapter-deploy-config-map.yaml", "5m", "pod", V08, ("irate", "4m"), (modern_mem(wss, ""), modern_cpu(cpu, "", "4m"))),
-            case("prometheus-adapter-release-0.9-custom-metrics-config-map.yaml", "1m", "pod", &[], ("rate", "1m"), (
-                r#"sum(container_memory_working_set_bytes{namespace="csi",pod="blockvol-fs-1"}) by (pod,container)"#.to_string(),
-                r#"sum(rate(container_cpu_usage_seconds_total{namespace="csi",pod="blockvol-fs-1"}[1m])) by (pod,container)"#.to_string(),
-            )),
+            case("kube-prometheus-main-configmap.yaml", "5m", "pod", V08, ("irate", "120s"), [
+                block(&["sum by (pod,container) (",
+                    r#"  container_memory_working_set_bytes{namespace="csi",pod="blockvol-fs-1",container!="",pod!=""}"#,
+                    ")"]),
+                block(&["sum by (pod,container) (", "  irate (",
+                    r#"      container_cpu_usage_seconds_total{namespace="csi",pod="blockvol-fs-1",container!="",pod!=""}[120s]"#,
+                    "  )", ")"]),
+            ]),
+            case("kube-prometheus-release-0.1-configmap.yaml", "1m", "pod_name", LEGACY, ("rate", "1m"), [
+                s(r#"sum(container_memory_working_set_bytes{namespace="csi",pod_name="blockvol-fs-1",container_name!="POD",container_name!="",pod_name!=""}) by (pod_name,container_name)"#),
+                s(r#"sum(rate(container_cpu_usage_seconds_total{namespace="csi",pod_name="blockvol-fs-1",container_name!="POD",container_name!="",pod_name!=""}[1m])) by (pod_name,container_name)"#),
+            ]),
+            case("kube-prometheus-release-0.3-configmap.yaml", "5m", "pod", EXCL_POD, ("rate", "5m"), [
+                s(r#"sum(container_memory_working_set_bytes{namespace="csi",pod="blockvol-fs-1",container!="POD",container!="",pod!=""}) by (pod,container)"#),
+                s(r#"sum(rate(container_cpu_usage_seconds_total{namespace="csi",pod="blockvol-fs-1",container!="POD",container!="",pod!=""}[5m])) by (pod,container)"#),
+            ]),
+            case("kube-prometheus-release-0.8-configmap.yaml", "5m", "pod", V08, ("irate", "5m"), [
+                s(r#"sum(container_memory_working_set_bytes{namespace="csi",pod="blockvol-fs-1",container!="",pod!=""}) by (pod,container)"#),
+                s(r#"sum(irate(container_cpu_usage_seconds_total{namespace="csi",pod="blockvol-fs-1",container!="",pod!=""}[5m])) by (pod,container)"#),
+            ]),
+            case("openshift-cmo-release-4.1-prometheus-adapter-config-map.yaml", "1m", "pod_name", LEGACY, ("rate", "1m"), [
+                s(r#"sum(container_memory_working_set_bytes{namespace="csi",pod_name="blockvol-fs-1",container_name!="POD",container_name!="",pod_name!=""}) by (pod_name,container_name)"#),
+                s(r#"sum(rate(container_cpu_usage_seconds_total{namespace="csi",pod_name="blockvol-fs-1",container_name!="POD",container_name!="",pod_name!=""}[1m])) by (pod_name,container_name)"#),
+            ]),
+            case("openshift-cmo-release-4.3-prometheus-adapter-config-map.yaml", "5m", "pod", EXCL_POD, ("rate", "5m"), [
+                s(r#"sum(container_memory_working_set_bytes{namespace="csi",pod="blockvol-fs-1",container!="POD",container!="",pod!=""}) by (pod,container)"#),
+                s(r#"sum(rate(container_cpu_usage_seconds_total{namespace="csi",pod="blockvol-fs-1",container!="POD",container!="",pod!=""}[5m])) by (pod,container)"#),
+            ]),
+            case("openshift-cmo-release-4.8-prometheus-adapter-config-map.yaml", "5m", "pod", V08, ("irate", "5m"), [
+                s(r#"sum(container_memory_working_set_bytes{namespace="csi",pod="blockvol-fs-1",container!="",pod!=""}) by (pod,container)"#),
+                s(r#"sum(irate(container_cpu_usage_seconds_total{namespace="csi",pod="blockvol-fs-1",container!="",pod!=""}[5m])) by (pod,container)"#),
+            ]),
+            case("openshift-cmo-release-4.12-prometheus-adapter-config-map.yaml", "5m", "pod", V08, ("irate", "4m"), [
+                block(&["sum by (pod,container) (",
+                    r#"  container_memory_working_set_bytes{namespace="csi",pod="blockvol-fs-1",container!="",pod!=""}"#,
+                    ")"]),
+                block(&["sum by (pod,container) (", "  irate (",
+                    r#"      container_cpu_usage_seconds_total{namespace="csi",pod="blockvol-fs-1",container!="",pod!=""}[4m]"#,
+                    "  )", ")"]),
+            ]),
+            case("openshift-cmo-release-4.12-prometheus-adapter-config-map-dedicated-service-monitors.yaml", "5m", "pod", V08, ("irate", "4m"), [
+                block(&["sum by (pod,container) (",
+                    r#"  pa_container_memory_working_set_bytes{namespace="csi",pod="blockvol-fs-1",container!="",pod!=""}"#,
+                    ")"]),
+                block(&["sum by (pod,container) (", "  irate (",
+                    r#"      pa_container_cpu_usage_seconds_total{namespace="csi",pod="blockvol-fs-1",container!="",pod!=""}[4m]"#,
+                    "  )", ")"]),
+            ]),
+            case("openshift-cmo-release-4.16-prometheus-adapter-config-map.yaml", "5m", "pod", KUBELET, ("irate", "4m"), [
+                block(&["sum by (pod,container) (",
+                    r#"  container_memory_working_set_bytes{namespace="csi",pod="blockvol-fs-1",container!="",pod!="",job="kubelet"}"#,
+                    ")"]),
+                block(&["sum by (pod,container) (", "  irate (",
+                    r#"      container_cpu_usage_seconds_total{namespace="csi",pod="blockvol-fs-1",container!="",pod!="",job="kubelet"}[4m]"#,
+                    "  )", ")"]),
+            ]),
+            case("prometheus-adapter-deploy-config-map.yaml", "5m", "pod", V08, ("irate", "4m"), [
+                block(&["sum by (pod,container) (",
+                    r#"  container_memory_working_set_bytes{namespace="csi",pod="blockvol-fs-1",container!="",pod!=""}"#,
+                    ")"]),
+                block(&["sum by (pod,container) (", "  irate (",
+                    r#"      container_cpu_usage_seconds_total{namespace="csi",pod="blockvol-fs-1",container!="",pod!=""}[4m]"#,
+                    "  )", ")"]),
+            ]),
+            case("prometheus-adapter-release-0.9-custom-metrics-config-map.yaml", "1m", "pod", &[], ("rate", "1m"), [
+                s(r#"sum(container_memory_working_set_bytes{namespace="csi",pod="blockvol-fs-1"}) by (pod,container)"#),
+                s(r#"sum(rate(container_cpu_usage_seconds_total{namespace="csi",pod="blockvol-fs-1"}[1m])) by (pod,container)"#),
+            ]),
         ]
     }
 

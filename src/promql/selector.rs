@@ -352,7 +352,7 @@ fn unescape(literal: &str) -> Option<String> {
 fn escape(chars: &mut std::str::Chars<'_>, out: &mut Vec<u8>) -> Option<()> {
     let e = chars.next()?;
     if let Some(i) = "abfnrtv\\'\"".find(e) {
-        out.push(b"\x07\x08\x0c\n\r\t\x0b\\'\""[i]);
+        out.push(*b"\x07\x08\x0c\n\r\t\x0b\\'\"".get(i)?);
         return Some(());
     }
     let (len, radix) = match e {
