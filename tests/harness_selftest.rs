@@ -294,19 +294,14 @@ fn real_prometheus_through_service_proxy() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn kube_rs_client_trusts_harness_tls_and_large_bodies_stream() {
     support::install_crypto_provider();
-    eprintln!("T1 {:?}", std::time::SystemTime::now());
     // 45 MB like a big node's /metrics/cadvisor; streamed in 64 KiB chunks from one Bytes.
     let line = b"container_cpu_usage_seconds_total{container=\"c\",namespace=\"csi\",pod=\"p\"} 1 1636128362000\n";
-    eprintln!("T2 {:?}", std::time::SystemTime::now());
     let mut big = Vec::with_capacity(45 * 1024 * 1024 + line.len());
-    eprintln!("T3 {:?}", std::time::SystemTime::now());
     while big.len() < 45 * 1024 * 1024 {
         big.extend_from_slice(line);
     }
     let big = Bytes::from(big);
-    eprintln!("T4 {:?}", std::time::SystemTime::now());
     let big_len = big.len();
-    eprintln!("T5 {:?}", std::time::SystemTime::now());
     let srv = TestApiServer::start(
         Routes::new()
             .with(
@@ -320,20 +315,18 @@ async fn kube_rs_client_trusts_harness_tls_and_large_bodies_stream() {
             ),
         ServerOptions::default(),
     );
-    eprintln!("T6 {:?}", std::time::SystemTime::now());
     let dir = tempfile::tempdir().unwrap();
-    eprintln!("T7 {:?}", std::time::SystemTime::now());
     let kubeconfig = srv.write_kubeconfig(dir.path(), Some("csi"));
-    eprintln!("T8 {:?}", std::time::SystemTime::now());
     let kc = kube::config::Kubeconfig::read_from(&kubeconfig).unwrap();
-    eprintln!("T9 {:?}", std::time::SystemTime::now());
     let cfg = kube::Config::from_custom_kubeconfig(kc, &kube::config::KubeConfigOptions::default())
         .await
         .unwrap();
     assert_eq!(cfg.default_namespace, "csi");
-    eprintln!("T10 {:?}", std::time::SystemTime::now());
+    // GOTCHA: kube 5 retries 429/503/504 by default (RetryPolicy::server_retry: 15 attempts,
+    // exponential backoff up to 1000 s), so the 503 below would take minutes. Disable it here.
+    let mut cfg = cfg;
+    cfg.default_retry = false;
     let client = kube::Client::try_from(cfg).unwrap();
-    eprintln!("T11 {:?}", std::time::SystemTime::now());
 
     let version = client
         .apiserver_version()
@@ -347,10 +340,8 @@ async fn kube_rs_client_trusts_harness_tls_and_large_bodies_stream() {
         ),
         ("1", "32", "v1.32.4")
     );
-    eprintln!("T12 {:?}", std::time::SystemTime::now());
 
     let started = Instant::now();
-    eprintln!("T13 {:?}", std::time::SystemTime::now());
     let text = client
         .request_text(
             http::Request::get("/api/v1/nodes/worker-1/proxy/metrics/cadvisor")
@@ -360,13 +351,10 @@ async fn kube_rs_client_trusts_harness_tls_and_large_bodies_stream() {
         .await
         .unwrap();
     eprintln!("45 MB body over TLS in {:?}", started.elapsed());
-    eprintln!("T14 {:?}", std::time::SystemTime::now());
     assert_eq!(text.len(), big_len);
-    eprintln!("T15 {:?}", std::time::SystemTime::now());
     assert!(
         text.starts_with("container_cpu_usage_seconds_total{") && text.ends_with("1636128362000\n")
     );
-    eprintln!("T16 {:?}", std::time::SystemTime::now());
 
     let err = client
         .request_text(http::Request::get("/no/such/path").body(vec![]).unwrap())
@@ -393,9 +381,7 @@ async fn kube_rs_client_trusts_harness_tls_and_large_bodies_stream() {
         other => panic!("expected a 503 Status, got {other:?}"),
     }
     let logged = srv.requests();
-    eprintln!("T17 {:?}", std::time::SystemTime::now());
     assert!(logged.iter().all(|r| r.authorized), "{logged:#?}");
-    eprintln!("T18 {:?}", std::time::SystemTime::now());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -428,5 +414,81 @@ async fn latency_option_and_concurrency_are_recorded() {
         srv.max_concurrency(),
         4,
         "all four requests overlapped: {log:#?}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn odd_requests_and_disconnects_do_not_break_the_server() {
+    use futures_util::AsyncReadExt;
+    use std::io::{Read, Write};
+    support::install_crypto_provider();
+    let big = Bytes::from(vec![b'x'; 8 * 1024 * 1024]);
+    let srv = TestApiServer::start(
+        Routes::new().with("/big", Route::text("text/plain", big)),
+        ServerOptions::default(),
+    );
+
+    // Plain HTTP and garbage on the TLS port: the handshake fails, the connection is closed.
+    for junk in [
+        &b"GET /version HTTP/1.1\r\nHost: x\r\n\r\n"[..],
+        &b"\x16\x03\x01\xff\xffgarbage"[..],
+    ] {
+        let mut s = std::net::TcpStream::connect(srv.addr()).unwrap();
+        s.set_read_timeout(Some(Duration::from_secs(15))).unwrap();
+        s.write_all(junk).unwrap();
+        let mut buf = Vec::new();
+        let _ = s.read_to_end(&mut buf);
+        assert!(
+            !buf.starts_with(b"HTTP/"),
+            "no plaintext answer on the TLS port"
+        );
+    }
+
+    let dir = tempfile::tempdir().unwrap();
+    let kubeconfig = srv.write_kubeconfig(dir.path(), None);
+    let kc = kube::config::Kubeconfig::read_from(&kubeconfig).unwrap();
+    let cfg = kube::Config::from_custom_kubeconfig(kc, &kube::config::KubeConfigOptions::default())
+        .await
+        .unwrap();
+    let client = kube::Client::try_from(cfg).unwrap();
+
+    // Read 1 MiB of an 8 MiB streamed body, then drop the stream (client disconnect mid-body).
+    let mut stream = client
+        .request_stream(http::Request::get("/big").body(vec![]).unwrap())
+        .await
+        .unwrap();
+    let mut first = vec![0u8; 1024 * 1024];
+    stream.read_exact(&mut first).await.unwrap();
+    assert!(first.iter().all(|&b| b == b'x'));
+    drop(stream);
+    drop(client);
+
+    // Odd paths and methods with a fresh client: still well-formed Status answers.
+    let kc = kube::config::Kubeconfig::read_from(&kubeconfig).unwrap();
+    let cfg = kube::Config::from_custom_kubeconfig(kc, &kube::config::KubeConfigOptions::default())
+        .await
+        .unwrap();
+    let client = kube::Client::try_from(cfg).unwrap();
+    for req in [
+        http::Request::delete("/version").body(vec![]).unwrap(),
+        http::Request::get("/%ff%00/..//?a=%zz&&")
+            .body(vec![])
+            .unwrap(),
+    ] {
+        match client.request_text(req).await {
+            Ok(body) => assert!(body.contains("gitVersion"), "{body}"),
+            Err(kube::Error::Api(s)) => assert_eq!((s.code, s.reason.as_str()), (404, "NotFound")),
+            Err(other) => panic!("unexpected {other:?}"),
+        }
+    }
+    let v = client
+        .apiserver_version()
+        .await
+        .expect("server still healthy");
+    assert_eq!(v.git_version, "v1.32.4");
+    let statuses: Vec<Option<u16>> = srv.requests().iter().map(|r| r.status).collect();
+    assert!(
+        statuses.contains(&Some(200)) && statuses.contains(&Some(404)),
+        "{statuses:?}"
     );
 }

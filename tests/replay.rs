@@ -554,3 +554,23 @@ fn hostile_payloads_become_missing_layers_not_crashes() {
     assert_eq!(v["adapter"]["memory"]["status"], "missing");
     assert!(text.contains("unparsable: line 1"), "{text}");
 }
+
+#[test]
+fn an_empty_adapter_result_is_not_called_exact() {
+    let (code, _, v) = run_modified(|v| {
+        v["sources"]["prometheus"][0]["source"]["outcome"]["body"] = Value::String(
+            r#"{"status":"success","data":{"resultType":"vector","result":[]}}"#.into(),
+        );
+    });
+    assert_eq!(code, 3);
+    let verdicts: Vec<&str> = v["reconciliation"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["verdict"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        verdicts,
+        ["missing: the adapter's query returned no sample for this container"; 2]
+    );
+}

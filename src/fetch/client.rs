@@ -61,6 +61,9 @@ impl Conn {
             config.accept_invalid_certs = true;
         }
         config.connect_timeout = timeout.or(config.connect_timeout);
+        // A 503 from a service proxy or an unavailable APIService is evidence, not something
+        // to retry for minutes (kube retries 429/503/504 with long backoff by default).
+        config.default_retry = false;
         let bearer = bearer_token(&config);
         let server = config
             .cluster_url
@@ -170,8 +173,11 @@ impl Conn {
                 http_status, body, ..
             } => format!("{http_status} ({} bytes kept)", body.len()),
             Outcome::Failed {
-                http_status, error, ..
-            } => format!("{http_status:?}: {error}"),
+                http_status: Some(code),
+                error,
+                ..
+            } => format!("{code}: {error}"),
+            Outcome::Failed { error, .. } => error.clone(),
             Outcome::NotCollected { reason } => reason.clone(),
         };
         // Paths and statuses only: the client adds credentials below this layer.

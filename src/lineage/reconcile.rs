@@ -220,7 +220,11 @@ fn row(
         .and_then(|m| m.containers.iter().find(|c| c.name == name))
         .and_then(|c| c.memory_bytes);
     let series_sum = sel.filter(|s| !s.series.is_empty()).map(|s| s.sum);
-    let (verdict, agrees) = verdict(api, backend, series_sum, inputs.kind);
+    let (mut verdict, mut agrees) = verdict(api, backend, series_sum, inputs.kind);
+    if backend.is_none() && api.is_some() && query_answered(inputs) {
+        verdict = "missing: the adapter's query returned no sample for this container".into();
+        agrees = false;
+    }
     Reconciliation {
         container: name.to_string(),
         metrics_api_bytes: api,
@@ -230,6 +234,12 @@ fn row(
         verdict,
         agrees,
     }
+}
+
+/// True when the adapter's memory query was run and answered (possibly with an empty vector).
+fn query_answered(inputs: &Inputs) -> bool {
+    inputs.kind == BackendKind::PrometheusAdapter
+        && inputs.rule.is_some_and(|r| r.result.get().is_some())
 }
 
 fn verdict(

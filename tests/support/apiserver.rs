@@ -375,7 +375,7 @@ impl TestApiServer {
         path
     }
 
-    /// Write `kubeconfig-badtoken` (a wrong token) into `dir` and return its path.
+    /// Write `kubeconfig-custom-token` (with `token` instead of the real one) into `dir`; returns its path.
     pub fn write_kubeconfig_with_token(
         &self,
         dir: &Path,
@@ -521,7 +521,12 @@ async fn handle(state: Arc<State>, req: Request<Incoming>) -> Response<Body> {
 
 async fn route_request(state: &State, req: Request<Incoming>) -> Response<Body> {
     let path = req.uri().path().to_owned();
-    if let Some(route) = state.routes.get(&path) {
+    let exact = req.uri().path_and_query().map(|p| p.as_str().to_owned());
+    // A route keyed by `path?query` wins over one keyed by the path alone.
+    let route = exact
+        .and_then(|pq| state.routes.get(&pq))
+        .or_else(|| state.routes.get(&path));
+    if let Some(route) = route {
         if let Route::Proxy { upstream_base } = route {
             return proxy(upstream_base, "", req).await;
         }

@@ -1,0 +1,547 @@
+//! Live traces against a real HTTPS test API server (tests/support/apiserver.rs), checked
+//! against the real kubectl and a real Prometheus. Only 127.0.0.1 is ever contacted.
+
+mod support;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Duration;
+
+use serde_json::Value;
+use support::apiserver::{Route, Routes, ServerOptions, TestApiServer};
+use support::tools::{self, Prometheus, ScrapeTarget};
+
+const SEED_QUERY: &str = r#"sum(container_memory_working_set_bytes{namespace="csi",pod="blockvol-fs-1",container!="",pod!=""}) by (pod,container)"#;
+const OCP_PROM_PROXY: &str =
+    "/api/v1/namespaces/openshift-monitoring/services/https:prometheus-k8s:9091/proxy/";
+
+fn bundle(name: &str) -> Value {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures/bundles")
+        .join(name);
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+fn body<'a>(b: &'a Value, source: &str) -> &'a str {
+    b["sources"][source]["outcome"]["body"].as_str().unwrap()
+}
+
+fn request<'a>(b: &'a Value, source: &str) -> &'a str {
+    b["sources"][source]["request"].as_str().unwrap()
+}
+
+/// Routes serving every API object of a fixture bundle at the path it was fetched from.
+fn routes_from(b: &Value, pod_metrics_timestamp: Option<&str>) -> Routes {
+    let mut routes = Routes::new();
+    for src in ["pod", "apiservice", "backend_deployment", "adapter_config"] {
+        if let Some(body) = b["sources"][src]["outcome"]["body"].as_str() {
+            routes.insert(request(b, src), Route::Json(200, body.to_string()));
+        }
+    }
+    let mut pm: Value = serde_json::from_str(body(b, "pod_metrics")).unwrap();
+    if let Some(ts) = pod_metrics_timestamp {
+        pm["timestamp"] = Value::String(ts.to_string());
+    }
+    routes.insert(request(b, "pod_metrics"), Route::json(&pm));
+    routes.insert(
+        "/apis/metrics.k8s.io",
+        Route::Json(200, r#"{"kind":"APIGroup","apiVersion":"v1","name":"metrics.k8s.io","versions":[{"groupVersion":"metrics.k8s.io/v1beta1","version":"v1beta1"}],"preferredVersion":{"groupVersion":"metrics.k8s.io/v1beta1","version":"v1beta1"}}"#.into()),
+    );
+    for src in ["kubelet_cadvisor", "kubelet_resource"] {
+        if let (Some(path), Some(text)) = (
+            b["sources"][src]["request"].as_str(),
+            b["sources"][src]["outcome"]["body"].as_str(),
+        ) {
+            routes.insert(
+                path,
+                Route::text("text/plain; version=0.0.4", text.to_string()),
+            );
+        }
+    }
+    routes
+}
+
+/// A PodMetrics `timestamp` for "now": whole seconds like the Metrics API, rounded up so the
+/// evaluation time ktrace derives from it is not before Prometheus' first scrape.
+fn now_rfc3339() -> String {
+    jiff::Timestamp::from_second(jiff::Timestamp::now().as_second() + 1)
+        .unwrap()
+        .to_string()
+}
+
+/// Runs the ktrace binary with a clean environment; returns (code, stdout, stderr).
+fn ktrace(args: &[&str], home: &Path) -> (i32, String, String) {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_ktrace"));
+    cmd.args(args)
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("HOME", home);
+    let out = tools::run_with_timeout(cmd, Duration::from_secs(120));
+    assert!(!out.timed_out, "ktrace did not finish: {}", out.stderr);
+    (out.code, out.stdout, out.stderr)
+}
+
+fn kubectl_table(kubeconfig: &Path, args: &[&str]) -> Vec<Vec<String>> {
+    let (code, out, err) = tools::run_kubectl(kubeconfig, args);
+    assert_eq!(code, 0, "kubectl {args:?}: {err}");
+    support::table(&out)
+}
+
+/// ktrace's predicted `top` rows in kubectl's table shape.
+fn predicted_tables(report: &Value) -> (Vec<Vec<String>>, Vec<Vec<String>>) {
+    let top = &report["top"]["value"];
+    let s = |v: &Value| v.as_str().unwrap().to_string();
+    let pod = vec![
+        vec!["NAME".into(), "CPU(cores)".into(), "MEMORY(bytes)".into()],
+        vec![
+            s(&top["pod_row"]["name"]),
+            s(&top["pod_row"]["cpu"]),
+            s(&top["pod_row"]["memory"]),
+        ],
+    ];
+    let mut containers = vec![vec![
+        "POD".into(),
+        "NAME".into(),
+        "CPU(cores)".into(),
+        "MEMORY(bytes)".into(),
+    ]];
+    for c in top["containers"].as_array().unwrap() {
+        containers.push(vec![
+            s(&top["pod_row"]["name"]),
+            s(&c["name"]),
+            s(&c["cpu"]),
+            s(&c["memory"]),
+        ]);
+    }
+    (pod, containers)
+}
+
+fn assert_kubectl_agrees(kubeconfig: &Path, ns: &str, name: &str, report: &Value) {
+    let (pod, containers) = predicted_tables(report);
+    assert_eq!(
+        kubectl_table(kubeconfig, &["top", "pod", name, "-n", ns]),
+        pod
+    );
+    assert_eq!(
+        kubectl_table(kubeconfig, &["top", "pod", name, "-n", ns, "--containers"]),
+        containers
+    );
+}
+
+/// A Prometheus scraping `text` as a kubelet target, ready once `query` returns data.
+fn prometheus_scraping(text: &str, query: &str) -> (Prometheus, support::tools::StaticTextServer) {
+    let (addr, server) = tools::serve_static_text("/metrics/cadvisor", text.to_string());
+    let mut prom = Prometheus::start(&[ScrapeTarget::new("kubelet", addr, "/metrics/cadvisor")]);
+    prom.wait_ready(Duration::from_secs(30)).unwrap();
+    prom.wait_for_nonempty(query, Duration::from_secs(60));
+    (prom, server)
+}
+
+/// Other pods' lines around the target's, including prefix and namespace look-alikes.
+fn busy_node_body(pod_lines: &str) -> String {
+    let mut others = String::new();
+    for line in pod_lines.lines().filter(|l| !l.starts_with('#')) {
+        let line = line.replace("8f3c2a61", "7e2b1950");
+        others.push_str(&line.replace("pod=\"blockvol-fs-1\"", "pod=\"blockvol-fs-10\""));
+        others.push('\n');
+        others.push_str(&line.replace("namespace=\"csi\"", "namespace=\"csi2\""));
+        others.push('\n');
+    }
+    format!("{others}{pod_lines}{others}")
+}
+
+struct Live {
+    server: TestApiServer,
+    dir: tempfile::TempDir,
+    kubeconfig: PathBuf,
+}
+
+fn start(routes: Routes, ns: Option<&str>) -> Live {
+    let server = TestApiServer::start(routes, ServerOptions::default());
+    let dir = tempfile::tempdir().unwrap();
+    let kubeconfig = server.write_kubeconfig(dir.path(), ns);
+    Live {
+        server,
+        dir,
+        kubeconfig,
+    }
+}
+
+impl Live {
+    fn run(&self, extra: &[&str]) -> (i32, String, String) {
+        let mut args = vec!["pod"];
+        args.extend_from_slice(extra);
+        args.extend_from_slice(&["--kubeconfig", self.kubeconfig.to_str().unwrap()]);
+        ktrace(&args, self.dir.path())
+    }
+}
+
+#[test]
+fn seed_live_trace_matches_real_kubectl_real_prometheus_and_its_replay() {
+    let seed = bundle("seed-ocp48-crio-cgv1.json");
+    let pod_lines = body(&seed, "kubelet_cadvisor");
+    let (prom, _target) = prometheus_scraping(pod_lines, SEED_QUERY);
+    let mut routes = routes_from(&seed, Some(&now_rfc3339()));
+    routes.insert(OCP_PROM_PROXY, Route::proxy(&prom.url()));
+    routes.insert(
+        request(&seed, "kubelet_cadvisor"),
+        Route::text("text/plain; version=0.0.4", busy_node_body(pod_lines)),
+    );
+    let live = start(routes, Some("csi"));
+    let saved = live.dir.path().join("bundle.json");
+
+    let (code, text, err) = live.run(&[
+        "blockvol-fs-1",
+        "--save-bundle",
+        saved.to_str().unwrap(),
+        "--color",
+        "never",
+    ]);
+    assert_eq!(code, 0, "{text}\n{err}");
+    assert!(text.contains(&format!("memory rendered  {SEED_QUERY}")));
+    let rows: Vec<Vec<&str>> = text
+        .lines()
+        .map(|l| l.split_whitespace().collect())
+        .filter(|w: &Vec<&str>| w.len() == 7 && w[6] == "exact")
+        .collect();
+    assert_eq!(
+        rows,
+        [
+            ["POD", "176Ki", "=", "180224", "180224", "180224", "exact"],
+            [
+                "centos-tools",
+                "86704Ki",
+                "=",
+                "88784896",
+                "88784896",
+                "88784896",
+                "exact"
+            ]
+        ],
+        "{text}"
+    );
+
+    let (code, replay, err) = ktrace(
+        &[
+            "pod",
+            "csi/blockvol-fs-1",
+            "--from",
+            saved.to_str().unwrap(),
+            "--color",
+            "never",
+        ],
+        live.dir.path(),
+    );
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(replay, text, "live and replay reports differ");
+
+    let saved_text = std::fs::read_to_string(&saved).unwrap();
+    assert!(
+        !saved_text.contains(live.server.token()),
+        "the bearer token leaked into the bundle"
+    );
+    let b: Value = serde_json::from_str(&saved_text).unwrap();
+    assert_eq!(
+        body(&b, "kubelet_cadvisor"),
+        pod_lines,
+        "the streaming filter kept exactly the pod's lines"
+    );
+    let memory = &b["sources"]["prometheus"][0];
+    assert_eq!(memory["purpose"], "memory");
+    assert_eq!(memory["query"], SEED_QUERY);
+    assert!(request(&b, "pod_metrics").starts_with("/apis/metrics.k8s.io/v1beta1/"));
+
+    let (_, json, _) = ktrace(
+        &[
+            "pod",
+            "csi/blockvol-fs-1",
+            "--from",
+            saved.to_str().unwrap(),
+            "-o",
+            "json",
+        ],
+        live.dir.path(),
+    );
+    assert_kubectl_agrees(
+        &live.kubeconfig,
+        "csi",
+        "blockvol-fs-1",
+        &serde_json::from_str(&json).unwrap(),
+    );
+}
+
+#[test]
+fn real_dump_adapter_query_through_real_prometheus_equals_the_served_podmetrics() {
+    // The 1.16 docker dump served whole as the node's /metrics/cadvisor and scraped by Prometheus;
+    // the PodMetrics the adapter would build from it comes from the fixture bundle.
+    let b = bundle("docker-cgv1-ms-pod.json");
+    let dump = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("fixtures/realdata/cadvisor/nri-k8s-1.16-minikube-docker-cgv1.prom"),
+    )
+    .unwrap();
+    let query = b["sources"]["prometheus"][0]["query"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let (prom, _target) = prometheus_scraping(&dump, &query);
+    let mut routes = routes_from(&b, Some(&now_rfc3339()));
+    routes.insert(
+        request(&b, "kubelet_cadvisor"),
+        Route::text("text/plain; version=0.0.4", dump.clone()),
+    );
+    routes.insert(
+        "/api/v1/namespaces/monitoring/services/http:prometheus-k8s:9090/proxy/",
+        Route::proxy(&prom.url()),
+    );
+    let live = start(routes, None);
+
+    let (code, out, err) = live.run(&["kube-system/metrics-server-6b79b4d69b-x2ps9", "-o", "json"]);
+    assert_eq!(code, 0, "{err}\n{out}");
+    let v: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["adapter"]["memory"]["value"]["ran"], query.as_str());
+    assert_eq!(v["verdict"], "consistent", "{:#}", v["reconciliation"]);
+    let recon: Vec<(String, i64, i64, i64)> = v["reconciliation"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["container"].as_str().unwrap().to_string(),
+                r["metrics_api_bytes"].as_i64().unwrap(),
+                r["backend_bytes"].as_i64().unwrap(),
+                r["series_sum_bytes"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        recon,
+        [
+            ("POD".to_string(), 692224, 692224, 692224),
+            ("metrics-server".to_string(), 13574144, 13574144, 13574144)
+        ]
+    );
+    assert_eq!(v["top"]["value"]["pod_row"]["memory"], "13Mi");
+    assert_kubectl_agrees(
+        &live.kubeconfig,
+        "kube-system",
+        "metrics-server-6b79b4d69b-x2ps9",
+        &v,
+    );
+}
+
+#[test]
+fn metrics_server_case_matches_real_kubectl() {
+    let b = bundle("containerd-cgv2-ms.json");
+    let live = start(routes_from(&b, None), None);
+    let (code, out, err) = live.run(&["kube-system/metrics-server-9d74bb658-c6nnt", "-o", "json"]);
+    assert_eq!(code, 0, "{err}");
+    let v: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["backend"]["kind"], "metrics-server");
+    assert_eq!(v["reconciliation"][0]["backend_bytes"], 22396928);
+    assert_eq!(v["top"]["value"]["pod_row"]["memory"], "21Mi");
+    assert_kubectl_agrees(
+        &live.kubeconfig,
+        "kube-system",
+        "metrics-server-9d74bb658-c6nnt",
+        &v,
+    );
+}
+
+fn seed_routes_without_prometheus() -> (Value, Routes) {
+    let seed = bundle("seed-ocp48-crio-cgv1.json");
+    let mut routes = routes_from(&seed, None);
+    // The adapter's query exactly as ktrace sends it (path and query string) is answered with the
+    // recorded Prometheus response, so these tests need no Prometheus.
+    for q in seed["sources"]["prometheus"].as_array().unwrap() {
+        let req = q["source"]["request"].as_str().unwrap();
+        routes.insert(
+            req,
+            Route::Json(200, q["source"]["outcome"]["body"].as_str().unwrap().into()),
+        );
+    }
+    (seed, routes)
+}
+
+#[test]
+fn forbidden_nodes_proxy_still_reports_metrics_api_and_adapter_layers() {
+    let (seed, mut routes) = seed_routes_without_prometheus();
+    let msg = r#"nodes "worker-4" is forbidden: User "support" cannot get resource "nodes/proxy" in API group "" at the cluster scope"#;
+    routes.insert(
+        request(&seed, "kubelet_cadvisor"),
+        Route::status(403, "Forbidden", msg),
+    );
+    routes.insert(
+        request(&seed, "kubelet_resource"),
+        Route::status(403, "Forbidden", msg),
+    );
+    let live = start(routes, None);
+    let (code, out, err) = live.run(&["csi/blockvol-fs-1", "--color", "never"]);
+    assert_eq!(code, 3, "{err}");
+    assert!(
+        out.contains(&format!(
+            "kubelet /metrics/cadvisor is missing: HTTP 403: {msg} (needs RBAC `get nodes/proxy`)"
+        )),
+        "{out}"
+    );
+    assert!(out.contains("$ kubectl get --raw /api/v1/nodes/worker-4/proxy/metrics/cadvisor | grep -F 'pod=\"blockvol-fs-1\"'"));
+    let pod_row: Vec<&str> = out
+        .lines()
+        .find(|l| l.trim_start().starts_with("blockvol-fs-1  "))
+        .unwrap()
+        .split_whitespace()
+        .collect();
+    assert_eq!(&pod_row[..3], ["blockvol-fs-1", "0m", "84Mi"]);
+    assert!(
+        out.contains("memory result    {container=\"POD\",pod=\"blockvol-fs-1\"} 180224"),
+        "{out}"
+    );
+}
+
+#[test]
+fn unavailable_apiservice_and_prometheus_down_are_reported_not_fatal() {
+    let (seed, mut routes) = seed_routes_without_prometheus();
+    routes.insert(
+        request(&seed, "apiservice"),
+        Route::status(
+            503,
+            "ServiceUnavailable",
+            "the server is currently unable to handle the request",
+        ),
+    );
+    let live = start(routes, None);
+    let (code, out, err) = live.run(&["csi/blockvol-fs-1", "--color", "never"]);
+    assert_eq!(code, 3, "{err}");
+    assert!(out.contains("APIService v1beta1.metrics.k8s.io is missing: HTTP 503: the server is currently unable to handle the request"), "{out}");
+    assert!(out.contains("Backend unknown"), "{out}");
+
+    let (_, mut routes) = seed_routes_without_prometheus();
+    routes
+        .0
+        .retain(|(path, _)| !path.contains("/proxy/api/v1/query"));
+    routes.insert(OCP_PROM_PROXY, Route::proxy("http://127.0.0.1:9"));
+    let live = start(routes, None);
+    let (code, out, err) = live.run(&["csi/blockvol-fs-1", "-o", "json"]);
+    assert_eq!(code, 3, "{err}");
+    let v: Value = serde_json::from_str(&out).unwrap();
+    let reason = v["adapter"]["memory"]["value"]["result"]["reason"]
+        .as_str()
+        .unwrap();
+    assert!(reason.starts_with("HTTP 503"), "{reason}");
+    assert_eq!(v["top"]["value"]["pod_row"]["memory"], "84Mi");
+}
+
+#[test]
+fn a_source_that_never_answers_times_out_into_a_partial_report() {
+    let (seed, mut routes) = seed_routes_without_prometheus();
+    routes.insert(request(&seed, "kubelet_cadvisor"), Route::Hang);
+    let live = start(routes, None);
+    let (code, out, err) = live.run(&[
+        "csi/blockvol-fs-1",
+        "--request-timeout",
+        "2s",
+        "--color",
+        "never",
+    ]);
+    assert_eq!(code, 3, "{err}");
+    assert!(
+        out.contains(
+            "timed out after 2s waiting for GET /api/v1/nodes/worker-4/proxy/metrics/cadvisor"
+        ),
+        "{out}"
+    );
+    assert!(
+        out.contains("exact"),
+        "the other layers still reconcile: {out}"
+    );
+}
+
+#[test]
+fn fatal_errors_read_like_kubectl() {
+    let (_, routes) = seed_routes_without_prometheus();
+    let live = start(routes, None);
+    let (code, out, err) = live.run(&["csi/nope"]);
+    assert_eq!(code, 1);
+    assert!(out.is_empty());
+    assert_eq!(
+        err.trim(),
+        r#"error: Error from server (NotFound): pods "nope" not found in namespace "csi""#
+    );
+
+    let bad = live
+        .server
+        .write_kubeconfig_with_token(live.dir.path(), None, "wrong-token");
+    let (code, _, err) = ktrace(
+        &[
+            "pod",
+            "csi/blockvol-fs-1",
+            "--kubeconfig",
+            bad.to_str().unwrap(),
+        ],
+        live.dir.path(),
+    );
+    assert_eq!(code, 1);
+    assert!(err.contains("rejected the credentials (HTTP 401)"), "{err}");
+    assert!(!err.contains("wrong-token"));
+
+    let (code, _, err) = ktrace(
+        &[
+            "pod",
+            "csi/blockvol-fs-1",
+            "--kubeconfig",
+            "/nonexistent/kubeconfig",
+        ],
+        live.dir.path(),
+    );
+    assert_eq!(code, 1);
+    assert!(err.starts_with("error: no usable kubeconfig: "), "{err}");
+
+    let (code, _, err) = ktrace(
+        &[
+            "pod",
+            "csi/blockvol-fs-1",
+            "--kubeconfig",
+            live.kubeconfig.to_str().unwrap(),
+            "--request-timeout",
+            "soon",
+        ],
+        live.dir.path(),
+    );
+    assert_eq!(code, 1);
+    assert!(err.contains("invalid --request-timeout \"soon\""), "{err}");
+}
+
+#[test]
+fn verbose_logging_never_prints_the_token_and_requests_run_concurrently() {
+    let (_, routes) = seed_routes_without_prometheus();
+    let server = TestApiServer::start(
+        routes,
+        ServerOptions::with_latency(Duration::from_millis(200)),
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let kubeconfig = server.write_kubeconfig(dir.path(), None);
+    let (code, out, err) = ktrace(
+        &[
+            "pod",
+            "csi/blockvol-fs-1",
+            "-v",
+            "--kubeconfig",
+            kubeconfig.to_str().unwrap(),
+        ],
+        dir.path(),
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        err.contains(
+            "ktrace: GET /apis/metrics.k8s.io/v1beta1/namespaces/csi/pods/blockvol-fs-1 → 200"
+        ),
+        "{err}"
+    );
+    assert!(!err.contains(server.token()) && !out.contains(server.token()));
+    assert!(server.requests().iter().all(|r| r.authorized));
+    assert!(
+        server.max_concurrency() >= 4,
+        "requests were serialized: max {}",
+        server.max_concurrency()
+    );
+}
