@@ -91,6 +91,10 @@ pub struct ConnArgs {
     #[arg(long, value_name = "PATH")]
     pub prometheus_token_file: Option<PathBuf>,
 
+    /// CA bundle (PEM) that signs --prometheus-url's certificate (default: the system roots).
+    #[arg(long, value_name = "PATH")]
+    pub prometheus_ca_file: Option<PathBuf>,
+
     /// Log each request to stderr (credentials are never printed).
     #[arg(short = 'v', long)]
     pub verbose: bool,

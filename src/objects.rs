@@ -61,8 +61,12 @@ pub fn adapter_config_text<'a>(
 
 /// Args of the backend Deployment's main container.
 pub fn deployment_args(d: &Value) -> Vec<String> {
-    main_container(d)
-        .and_then(|c| c.get("args"))
+    main_container(d).map(container_args).unwrap_or_default()
+}
+
+/// A container's `args`, as strings.
+pub fn container_args(c: &Value) -> Vec<String> {
+    c.get("args")
         .and_then(Value::as_array)
         .map(|a| {
             a.iter()

@@ -9,57 +9,12 @@ use std::time::Duration;
 
 use serde_json::Value;
 use support::apiserver::{Route, Routes, ServerOptions, TestApiServer};
+use support::scenario::{body, bundle, request, routes_from, seed_routes_without_prometheus};
 use support::tools::{self, Prometheus, ScrapeTarget};
 
 const SEED_QUERY: &str = r#"sum(container_memory_working_set_bytes{namespace="csi",pod="blockvol-fs-1",container!="",pod!=""}) by (pod,container)"#;
 const OCP_PROM_PROXY: &str =
     "/api/v1/namespaces/openshift-monitoring/services/https:prometheus-k8s:9091/proxy/";
-
-fn bundle(name: &str) -> Value {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("fixtures/bundles")
-        .join(name);
-    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
-}
-
-fn body<'a>(b: &'a Value, source: &str) -> &'a str {
-    b["sources"][source]["outcome"]["body"].as_str().unwrap()
-}
-
-fn request<'a>(b: &'a Value, source: &str) -> &'a str {
-    b["sources"][source]["request"].as_str().unwrap()
-}
-
-/// Routes serving every API object of a fixture bundle at the path it was fetched from.
-fn routes_from(b: &Value, pod_metrics_timestamp: Option<&str>) -> Routes {
-    let mut routes = Routes::new();
-    for src in ["pod", "apiservice", "backend_deployment", "adapter_config"] {
-        if let Some(body) = b["sources"][src]["outcome"]["body"].as_str() {
-            routes.insert(request(b, src), Route::Json(200, body.to_string()));
-        }
-    }
-    let mut pm: Value = serde_json::from_str(body(b, "pod_metrics")).unwrap();
-    if let Some(ts) = pod_metrics_timestamp {
-        pm["timestamp"] = Value::String(ts.to_string());
-    }
-    routes.insert(request(b, "pod_metrics"), Route::json(&pm));
-    routes.insert(
-        "/apis/metrics.k8s.io",
-        Route::Json(200, r#"{"kind":"APIGroup","apiVersion":"v1","name":"metrics.k8s.io","versions":[{"groupVersion":"metrics.k8s.io/v1beta1","version":"v1beta1"}],"preferredVersion":{"groupVersion":"metrics.k8s.io/v1beta1","version":"v1beta1"}}"#.into()),
-    );
-    for src in ["kubelet_cadvisor", "kubelet_resource"] {
-        if let (Some(path), Some(text)) = (
-            b["sources"][src]["request"].as_str(),
-            b["sources"][src]["outcome"]["body"].as_str(),
-        ) {
-            routes.insert(
-                path,
-                Route::text("text/plain; version=0.0.4", text.to_string()),
-            );
-        }
-    }
-    routes
-}
 
 /// A PodMetrics `timestamp` for "now": whole seconds like the Metrics API, rounded up so the
 /// evaluation time ktrace derives from it is not before Prometheus' first scrape.
@@ -348,21 +303,6 @@ fn metrics_server_case_matches_real_kubectl() {
     );
 }
 
-fn seed_routes_without_prometheus() -> (Value, Routes) {
-    let seed = bundle("seed-ocp48-crio-cgv1.json");
-    let mut routes = routes_from(&seed, None);
-    // The adapter's query exactly as ktrace sends it (path and query string) is answered with the
-    // recorded Prometheus response, so these tests need no Prometheus.
-    for q in seed["sources"]["prometheus"].as_array().unwrap() {
-        let req = q["source"]["request"].as_str().unwrap();
-        routes.insert(
-            req,
-            Route::Json(200, q["source"]["outcome"]["body"].as_str().unwrap().into()),
-        );
-    }
-    (seed, routes)
-}
-
 #[test]
 fn forbidden_nodes_proxy_still_reports_metrics_api_and_adapter_layers() {
     let (seed, mut routes) = seed_routes_without_prometheus();
@@ -544,4 +484,154 @@ fn verbose_logging_never_prints_the_token_and_requests_run_concurrently() {
         "requests were serialized: max {}",
         server.max_concurrency()
     );
+}
+
+/// A kubeconfig for `server` with the given `user:` block and optional CA.
+fn kubeconfig_with_user(server: &TestApiServer, user_yaml: &str, with_ca: bool) -> String {
+    let ca = if with_ca {
+        format!(
+            "    certificate-authority-data: {}\n",
+            support::base64_encode(server.ca_pem().as_bytes())
+        )
+    } else {
+        String::new()
+    };
+    format!(
+        "apiVersion: v1\nkind: Config\nclusters:\n- name: test\n  cluster:\n    server: {}\n{ca}users:\n- name: u\n  user:\n{user_yaml}contexts:\n- name: test\n  context:\n    cluster: test\n    user: u\n    namespace: csi\ncurrent-context: test\n",
+        server.url()
+    )
+}
+
+#[test]
+fn exec_plugin_credentials_work_and_never_reach_the_report() {
+    let (_, routes) = seed_routes_without_prometheus();
+    let live = start(routes, None);
+    let token = live.server.token().to_string();
+    let exec = format!(
+        "    exec:\n      apiVersion: client.authentication.k8s.io/v1beta1\n      command: /bin/sh\n      args:\n      - -c\n      - printf '{{\"apiVersion\":\"client.authentication.k8s.io/v1beta1\",\"kind\":\"ExecCredential\",\"status\":{{\"token\":\"%s\"}}}}' {token}\n      interactiveMode: Never\n"
+    );
+    let path = live.dir.path().join("exec.yaml");
+    std::fs::write(&path, kubeconfig_with_user(&live.server, &exec, true)).unwrap();
+    let saved = live.dir.path().join("b.json");
+    let (code, out, err) = ktrace(
+        &[
+            "pod",
+            "blockvol-fs-1",
+            "--kubeconfig",
+            path.to_str().unwrap(),
+            "--save-bundle",
+            saved.to_str().unwrap(),
+            "-v",
+        ],
+        live.dir.path(),
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        live.server.requests().iter().all(|r| r.authorized),
+        "every request carried the exec plugin's token"
+    );
+    let bundle = std::fs::read_to_string(&saved).unwrap();
+    for text in [&out, &err, &bundle] {
+        assert!(!text.contains(&token));
+    }
+}
+
+#[test]
+fn kubeconfig_env_list_skips_missing_files_and_tls_is_verified_unless_told_otherwise() {
+    let (_, routes) = seed_routes_without_prometheus();
+    let live = start(routes, None);
+    let env = std::env::join_paths([
+        live.dir.path().join("missing.yaml"),
+        live.kubeconfig.clone(),
+    ])
+    .unwrap();
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_ktrace"));
+    cmd.args(["pod", "csi/blockvol-fs-1", "-o", "json"])
+        .env_clear()
+        .env("HOME", live.dir.path())
+        .env("KUBECONFIG", env);
+    let out = tools::run_with_timeout(cmd, Duration::from_secs(60));
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let v: Value = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(v["cluster"]["context"], "test");
+    assert_eq!(v["top"]["value"]["pod_row"]["memory"], "84Mi");
+
+    let token = format!("    token: {}\n", live.server.token());
+    let no_ca = live.dir.path().join("no-ca.yaml");
+    std::fs::write(&no_ca, kubeconfig_with_user(&live.server, &token, false)).unwrap();
+    let (code, _, err) = ktrace(
+        &[
+            "pod",
+            "blockvol-fs-1",
+            "--kubeconfig",
+            no_ca.to_str().unwrap(),
+        ],
+        live.dir.path(),
+    );
+    assert_eq!(code, 1, "an unknown CA must not be trusted");
+    assert!(err.contains("cannot reach the API server"), "{err}");
+    let (code, out, err) = ktrace(
+        &[
+            "pod",
+            "blockvol-fs-1",
+            "--kubeconfig",
+            no_ca.to_str().unwrap(),
+            "--insecure-skip-tls-verify",
+            "--color",
+            "never",
+        ],
+        live.dir.path(),
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("Verdict: consistent"));
+}
+
+#[test]
+fn a_directly_reached_prometheus_gets_the_token_file_and_ca() {
+    // A second HTTPS server with its own CA and token stands in for a Prometheus route
+    // (e.g. OpenShift's thanos-querier) reached with --prometheus-url.
+    let (seed, routes) = seed_routes_without_prometheus();
+    let mut prom_routes = support::apiserver::Routes::new();
+    for q in seed["sources"]["prometheus"].as_array().unwrap() {
+        let req = q["source"]["request"].as_str().unwrap();
+        let direct = &req[req.find("/api/v1/query").unwrap()..];
+        prom_routes.insert(
+            direct,
+            Route::Json(200, q["source"]["outcome"]["body"].as_str().unwrap().into()),
+        );
+    }
+    let prom = TestApiServer::start(prom_routes, ServerOptions::default());
+    let live = start(routes, None);
+    let token_file = live.dir.path().join("prom-token");
+    std::fs::write(&token_file, format!("{}\n", prom.token())).unwrap();
+    let ca = live.dir.path().join("prom-ca.pem");
+    std::fs::write(&ca, prom.ca_pem()).unwrap();
+    let saved = live.dir.path().join("b.json");
+    let (code, out, err) = live.run(&[
+        "csi/blockvol-fs-1",
+        "--prometheus-url",
+        &prom.url(),
+        "--prometheus-token-file",
+        token_file.to_str().unwrap(),
+        "--prometheus-ca-file",
+        ca.to_str().unwrap(),
+        "--save-bundle",
+        saved.to_str().unwrap(),
+        "-o",
+        "json",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let v: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["reconciliation"][1]["backend_bytes"], 88784896);
+    let hits = prom.requests();
+    assert!(
+        hits.len() >= 2 && hits.iter().all(|r| r.authorized),
+        "the token file was sent"
+    );
+    let bundle = std::fs::read_to_string(&saved).unwrap();
+    assert!(bundle.contains(&format!(
+        "\"request\": \"{}/api/v1/query?query=",
+        prom.url()
+    )));
+    assert!(!bundle.contains(prom.token()) && !bundle.contains(live.server.token()));
 }

@@ -88,16 +88,7 @@ async fn adapter_configmap(conn: &Conn, ns: &str, deployment: &Source) -> Source
     let Some(container) = crate::objects::main_container(&d) else {
         return skipped("the backend Deployment has no containers");
     };
-    let args: Vec<String> = container
-        .get("args")
-        .and_then(Value::as_array)
-        .map(|a| {
-            a.iter()
-                .filter_map(Value::as_str)
-                .map(str::to_string)
-                .collect()
-        })
-        .unwrap_or_default();
+    let args = crate::objects::container_args(container);
     let Some(config) = crate::objects::flag_value(&args, "--config") else {
         return skipped("the backend has no --config flag (not prometheus-adapter)");
     };

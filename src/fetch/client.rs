@@ -256,28 +256,50 @@ async fn load_config(
     opts: &KubeConfigOptions,
 ) -> Result<(kube::Config, Option<String>), FetchError> {
     let kc = match &args.kubeconfig {
-        Some(p) => Some(
-            Kubeconfig::read_from(p)
-                .map_err(|e| FetchError::Kubeconfig(format!("{}: {e}", p.display())))?,
-        ),
-        None => match Kubeconfig::read() {
-            Ok(kc) => Some(kc),
-            Err(e) => {
-                if let Ok(cfg) = kube::Config::incluster() {
-                    return Ok((cfg, None));
-                }
-                return Err(FetchError::Kubeconfig(format!(
-                    "{e}; set --kubeconfig or KUBECONFIG, or log in (e.g. `oc login`)"
-                )));
+        Some(p) => Kubeconfig::read_from(p)
+            .map_err(|e| FetchError::Kubeconfig(format!("{}: {e}", p.display())))?,
+        None => match kubeconfig_from_env_or_home()? {
+            Some(kc) => kc,
+            None => {
+                let cfg = kube::Config::incluster().map_err(|e| {
+                    FetchError::Kubeconfig(format!(
+                        "no kubeconfig found (--kubeconfig, $KUBECONFIG, ~/.kube/config) and not in a cluster ({e}); log in first (e.g. `oc login`)"
+                    ))
+                })?;
+                return Ok((cfg, None));
             }
         },
     };
-    let kc = kc.unwrap_or_default();
     let context = opts.context.clone().or_else(|| kc.current_context.clone());
     let cfg = kube::Config::from_custom_kubeconfig(kc, opts)
         .await
         .map_err(|e| FetchError::Kubeconfig(e.to_string()))?;
     Ok((cfg, context))
+}
+
+/// `$KUBECONFIG` (a list, merged; files that do not exist are skipped, as kubectl does),
+/// else `~/.kube/config`. `None` when neither exists.
+fn kubeconfig_from_env_or_home() -> Result<Option<Kubeconfig>, FetchError> {
+    let paths: Vec<std::path::PathBuf> = match std::env::var_os("KUBECONFIG") {
+        Some(v) => std::env::split_paths(&v)
+            .filter(|p| !p.as_os_str().is_empty())
+            .collect(),
+        None => std::env::var_os("HOME")
+            .map(|h| vec![std::path::PathBuf::from(h).join(".kube/config")])
+            .unwrap_or_default(),
+    };
+    let mut merged: Option<Kubeconfig> = None;
+    for path in paths.iter().filter(|p| p.exists()) {
+        let kc = Kubeconfig::read_from(path)
+            .map_err(|e| FetchError::Kubeconfig(format!("{}: {e}", path.display())))?;
+        merged = Some(match merged {
+            None => kc,
+            Some(m) => m
+                .merge(kc)
+                .map_err(|e| FetchError::Kubeconfig(e.to_string()))?,
+        });
+    }
+    Ok(merged)
 }
 
 fn bearer_token(config: &kube::Config) -> Option<String> {

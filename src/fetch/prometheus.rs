@@ -222,11 +222,7 @@ async fn run_one(
 }
 
 async fn direct(conn: &Conn, url: &str, token: Option<&str>, args: &ConnArgs) -> Source {
-    let mut builder = reqwest::Client::builder().danger_accept_invalid_certs(conn.insecure);
-    if let Some(t) = conn.timeout() {
-        builder = builder.timeout(t);
-    }
-    let outcome = match builder.build() {
+    let outcome = match direct_client(conn, args) {
         Ok(client) => {
             let mut req = client.get(url);
             if let Some(t) = token {
@@ -243,25 +239,58 @@ async fn direct(conn: &Conn, url: &str, token: Option<&str>, args: &ConnArgs) ->
                 Err(e) if e.is_timeout() => {
                     failed(None, format!("timed out waiting for GET {url}"))
                 }
-                Err(e) => failed(None, format!("GET {url} failed: {e}")),
+                Err(e) => failed(None, format!("GET {url} failed: {}", error_chain(&e))),
             }
         }
-        Err(e) => failed(None, format!("cannot build an HTTP client: {e}")),
+        Err(e) => failed(None, e),
     };
     if args.verbose {
-        eprintln!(
-            "ktrace: GET {url} → {}",
-            match &outcome {
-                Outcome::Ok { http_status, .. } => http_status.to_string(),
-                o => format!("{o:?}"),
-            }
-        );
+        let what = match &outcome {
+            Outcome::Ok { http_status, .. } => http_status.to_string(),
+            Outcome::Failed { error, .. } => error.clone(),
+            Outcome::NotCollected { reason } => reason.clone(),
+        };
+        // The URL carries no credential: the token travels in a header that is never logged.
+        eprintln!("ktrace: GET {url} → {what}");
     }
     Source {
         request: Some(url.to_string()),
         fetched_at: Some(super::now_rfc3339()),
         outcome,
     }
+}
+
+/// The HTTP client for a Prometheus reached directly: system roots, or only `--prometheus-ca-file`.
+fn direct_client(conn: &Conn, args: &ConnArgs) -> Result<reqwest::Client, String> {
+    let mut builder = reqwest::Client::builder().danger_accept_invalid_certs(conn.insecure);
+    if let Some(t) = conn.timeout() {
+        builder = builder.timeout(t);
+    }
+    if let Some(path) = &args.prometheus_ca_file {
+        let pem = std::fs::read(path)
+            .map_err(|e| format!("cannot read --prometheus-ca-file {}: {e}", path.display()))?;
+        let cert = reqwest::Certificate::from_pem(&pem).map_err(|e| {
+            format!(
+                "--prometheus-ca-file {} is not a PEM certificate: {e}",
+                path.display()
+            )
+        })?;
+        builder = builder.tls_certs_only([cert]);
+    }
+    builder
+        .build()
+        .map_err(|e| format!("cannot build an HTTP client: {}", error_chain(&e)))
+}
+
+/// An error and its causes on one line (reqwest hides the TLS reason in the source chain).
+fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut s = e.to_string();
+    let mut cur = e.source();
+    while let Some(c) = cur {
+        s.push_str(&format!(": {c}"));
+        cur = c.source();
+    }
+    s
 }
 
 fn direct_outcome(status: u16, body: String) -> Outcome {

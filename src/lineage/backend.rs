@@ -4,7 +4,7 @@ use serde_json::Value;
 
 use super::model::{BackendKind, BackendView, DeploymentView};
 use crate::evidence::Sources;
-use crate::objects::main_container;
+use crate::objects::{container_args, main_container};
 
 /// Reads the APIService and the backend Deployment.
 pub fn backend_view(sources: &Sources) -> BackendView {
@@ -96,16 +96,7 @@ fn read_deployment(v: &Value) -> DeploymentView {
         .and_then(Value::as_str)
         .unwrap_or("");
     let container = main_container(v);
-    let args = container
-        .and_then(|c| c.get("args"))
-        .and_then(Value::as_array)
-        .map(|a| {
-            a.iter()
-                .filter_map(Value::as_str)
-                .map(str::to_string)
-                .collect()
-        })
-        .unwrap_or_default();
+    let args = container.map(container_args).unwrap_or_default();
     let image = container
         .and_then(|c| c.get("image"))
         .and_then(Value::as_str)

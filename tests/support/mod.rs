@@ -10,6 +10,7 @@
 #![allow(dead_code)]
 
 pub mod apiserver;
+pub mod scenario;
 pub mod tools;
 
 use std::future::Future;

@@ -1,0 +1,298 @@
+//! `cargo bench --bench trace`: the performance figures of docs/performance.md, in one run.
+//!
+//! 1. The streaming pod filter on a generated 45 MB `/metrics/cadvisor` body, beside `grep -F`
+//!    on the same file and a full prometheus-parse parse (ratios and absolute times).
+//! 2. A live trace against the local HTTPS test API server serving that body: wall time beside
+//!    a bare `curl` download of the same URL, and the trace's peak RSS.
+//! 3. A live trace with 100 ms added to every response: wall time beside the sum of the
+//!    sequential latencies and the critical-path latency.
+//!
+//! Needs python3 (to generate the body) and curl; everything runs on 127.0.0.1.
+
+#[path = "../tests/support/mod.rs"]
+mod support;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use ktrace::exposition::{PodLineFilter, PodSelector};
+use support::apiserver::{Route, ServerOptions, TestApiServer};
+use support::scenario::{request, seed_routes_without_prometheus};
+
+const RUNS: usize = 7;
+const CHUNK: usize = 64 * 1024;
+/// Longest chain of dependent requests in a trace (docs/architecture.md):
+/// APIService → Deployment → ConfigMap → Prometheus query.
+const LONGEST_CHAIN: u32 = 4;
+
+fn main() {
+    support::install_crypto_provider();
+    let body_path = generated_body();
+    let body = std::fs::read(&body_path).expect("read generated body");
+    println!(
+        "# ktrace benchmark ({} bytes, {} lines)\n",
+        body.len(),
+        body.iter().filter(|b| **b == b'\n').count()
+    );
+    filter_bench(&body, &body_path);
+    live_bench(&body_path);
+    latency_bench();
+}
+
+fn median(mut v: Vec<Duration>) -> Duration {
+    v.sort();
+    v[v.len() / 2]
+}
+
+fn time_runs(runs: usize, mut f: impl FnMut()) -> Duration {
+    median(
+        (0..runs)
+            .map(|_| {
+                let t = Instant::now();
+                f();
+                t.elapsed()
+            })
+            .collect(),
+    )
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+/// target/bench/cadvisor-250x3.txt, generated once with the research generator.
+fn generated_body() -> PathBuf {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/bench");
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("cadvisor-250x3.txt");
+    if !path.exists() {
+        let status = Command::new("python3")
+            .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("bench/gen_cadvisor.py"))
+            .args(["--pods", "250", "--containers", "3", "-o"])
+            .arg(&path)
+            .status()
+            .expect("python3 is needed to generate the benchmark body");
+        assert!(status.success(), "gen_cadvisor.py failed");
+    }
+    path
+}
+
+fn selector() -> PodSelector {
+    PodSelector::new("csi", "blockvol-fs-1")
+}
+
+fn filter_bench(body: &[u8], path: &Path) {
+    println!("## 1. Filter throughput (median of {RUNS})\n");
+    let mut kept = 0;
+    let in_memory = time_runs(RUNS, || {
+        let mut f = PodLineFilter::new(selector());
+        let mut out = Vec::new();
+        for chunk in body.chunks(CHUNK) {
+            f.push(chunk, &mut out);
+        }
+        f.finish(&mut out);
+        kept = out.len();
+    });
+    let from_file = time_runs(RUNS, || {
+        use std::io::Read;
+        let mut file = std::fs::File::open(path).unwrap();
+        let mut f = PodLineFilter::new(selector());
+        let (mut buf, mut out) = (vec![0u8; CHUNK], Vec::new());
+        while let Ok(n @ 1..) = file.read(&mut buf) {
+            f.push(&buf[..n], &mut out);
+        }
+        f.finish(&mut out);
+    });
+    // grep's output goes to a file: with stdout on /dev/null GNU grep stops at the first match.
+    let grep_out = path.with_extension("grep.out");
+    let grep = time_runs(RUNS, || {
+        let sink = std::fs::File::create(&grep_out).unwrap();
+        let out = Command::new("grep")
+            .args(["-F", "pod=\"blockvol-fs-1\""])
+            .arg(path)
+            .stdout(sink)
+            .status();
+        assert!(out.expect("grep").success());
+    });
+    let text = std::str::from_utf8(body).unwrap();
+    let parse = time_runs(3, || {
+        let lines = text.lines().map(|l| Ok(l.to_owned()));
+        let scrape = prometheus_parse::Scrape::parse(lines).unwrap();
+        assert!(scrape.samples.len() > 100_000);
+    });
+    let own_parse = time_runs(3, || {
+        assert!(ktrace::exposition::parse(text).samples.len() > 100_000)
+    });
+    let mbps = |d: Duration| body.len() as f64 / d.as_secs_f64() / 1e6;
+    println!("| method | median | MB/s | vs grep -F |");
+    println!("|---|---|---|---|");
+    for (name, d) in [
+        (
+            "`grep -F 'pod=\"blockvol-fs-1\"' FILE > OUT` (page cache, incl. process start)",
+            grep,
+        ),
+        (
+            "ktrace filter, reading the file in 64 KiB chunks",
+            from_file,
+        ),
+        ("ktrace filter, body in memory, 64 KiB chunks", in_memory),
+        ("prometheus-parse `Scrape::parse` of the whole body", parse),
+        ("ktrace `exposition::parse` of the whole body", own_parse),
+    ] {
+        println!(
+            "| {name} | {:.1} ms | {:.0} | {:.2}× |",
+            ms(d),
+            mbps(d),
+            grep.as_secs_f64() / d.as_secs_f64()
+        );
+    }
+    println!(
+        "\nfilter kept {kept} bytes; throughput vs grep (file): {:.2}× (target ≥ 0.8×)\n",
+        grep.as_secs_f64() / from_file.as_secs_f64()
+    );
+}
+
+/// Runs the release ktrace binary; returns (wall time, peak RSS in KiB if measurable).
+fn run_trace(kubeconfig: &Path, extra: &[&str]) -> (Duration, Option<u64>) {
+    let bin = env!("CARGO_BIN_EXE_ktrace");
+    let mut args = vec![
+        "pod",
+        "csi/blockvol-fs-1",
+        "-o",
+        "json",
+        "--kubeconfig",
+        kubeconfig.to_str().unwrap(),
+    ];
+    args.extend_from_slice(extra);
+    let gnu_time = Path::new("/usr/bin/time").exists();
+    let mut cmd = if gnu_time {
+        let mut c = Command::new("/usr/bin/time");
+        c.args(["-f", "%M"]).arg(bin);
+        c
+    } else {
+        Command::new(bin)
+    };
+    cmd.args(&args).stdout(Stdio::null()).stderr(Stdio::piped());
+    let t = Instant::now();
+    let out = cmd.output().expect("run ktrace");
+    let wall = t.elapsed();
+    let code = out.status.code().unwrap_or(-1);
+    assert!(
+        (0..=4).contains(&code) && code != 1 && code != 2,
+        "ktrace failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let rss = gnu_time
+        .then(|| {
+            String::from_utf8_lossy(&out.stderr)
+                .lines()
+                .last()
+                .and_then(|l| l.trim().parse().ok())
+        })
+        .flatten();
+    (wall, rss)
+}
+
+fn live_bench(body_path: &Path) {
+    println!("## 2. Live trace on the 45 MB body (median of {RUNS})\n");
+    let (seed, mut routes) = seed_routes_without_prometheus();
+    let body = std::fs::read(body_path).unwrap();
+    let cadvisor_path = request(&seed, "kubelet_cadvisor").to_string();
+    routes.insert(
+        cadvisor_path.clone(),
+        Route::text("text/plain; version=0.0.4", body),
+    );
+    let server = TestApiServer::start(routes, ServerOptions::default());
+    let dir = tempfile::tempdir().unwrap();
+    let kubeconfig = server.write_kubeconfig(dir.path(), None);
+    let ca = dir.path().join("ca.pem");
+    std::fs::write(&ca, server.ca_pem()).unwrap();
+    let url = format!("{}{}", server.url(), cadvisor_path);
+    let auth = format!("Authorization: Bearer {}", server.token());
+    let curl = time_runs(RUNS, || {
+        let st = Command::new("curl")
+            .args(["-sS", "-o", "/dev/null", "--cacert"])
+            .arg(&ca)
+            .args(["-H", &auth, &url])
+            .status();
+        assert!(st.expect("curl is needed").success());
+    });
+    let mut rss = Vec::new();
+    let trace = median(
+        (0..RUNS)
+            .map(|_| {
+                let (wall, peak) = run_trace(&kubeconfig, &[]);
+                rss.extend(peak);
+                wall
+            })
+            .collect(),
+    );
+    println!("| what | median |");
+    println!("|---|---|");
+    println!("| bare `curl` download of {url} | {:.1} ms |", ms(curl));
+    println!(
+        "| `ktrace pod csi/blockvol-fs-1` (whole trace, all sources) | {:.1} ms |",
+        ms(trace)
+    );
+    println!(
+        "\ntrace / download: {:.2}× (target ≤ 1.3×)",
+        trace.as_secs_f64() / curl.as_secs_f64()
+    );
+    match rss.iter().max() {
+        Some(kib) => println!(
+            "trace peak RSS: {:.1} MiB (max of {} runs, GNU time %M; target ≤ 32 MiB)\n",
+            *kib as f64 / 1024.0,
+            rss.len()
+        ),
+        None => {
+            println!("trace peak RSS: not measured (/usr/bin/time missing: apt-get install time)\n")
+        }
+    }
+}
+
+fn latency_bench() {
+    let latency = Duration::from_millis(100);
+    println!(
+        "## 3. Live trace with {} ms added to every response (median of 3)\n",
+        latency.as_millis()
+    );
+    let (_, routes) = seed_routes_without_prometheus();
+    let server = TestApiServer::start(routes, ServerOptions::with_latency(latency));
+    let dir = tempfile::tempdir().unwrap();
+    let kubeconfig = server.write_kubeconfig(dir.path(), None);
+    let mut requests = 0;
+    let wall = median(
+        (0..3)
+            .map(|_| {
+                server.clear_requests();
+                let (wall, _) = run_trace(&kubeconfig, &[]);
+                requests = server.requests().len();
+                wall
+            })
+            .collect(),
+    );
+    let sequential = latency * requests as u32;
+    let critical = latency * (LONGEST_CHAIN + 1);
+    println!("| what | time |");
+    println!("|---|---|");
+    println!("| trace wall time | {:.0} ms |", ms(wall));
+    println!(
+        "| sum of sequential latencies ({requests} requests × {} ms) | {:.0} ms |",
+        latency.as_millis(),
+        ms(sequential)
+    );
+    println!(
+        "| critical path: (longest chain {LONGEST_CHAIN} + 1) × {} ms | {:.0} ms |",
+        latency.as_millis(),
+        ms(critical)
+    );
+    println!(
+        "| max requests in flight at once | {} |",
+        server.max_concurrency()
+    );
+    println!(
+        "\ntrace / critical path: {:.2}× (target ≤ 1.0×)",
+        wall.as_secs_f64() / critical.as_secs_f64()
+    );
+}
