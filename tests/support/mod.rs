@@ -368,6 +368,8 @@ impl Drop for BackgroundRuntime {
 
 #[cfg(test)]
 mod tests {
+    // Benches include this module with harness = false: the #[test]s do not run there.
+    #[allow(unused_imports)]
     use super::*;
 
     #[test]
