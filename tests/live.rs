@@ -227,8 +227,9 @@ fn seed_live_trace_matches_real_kubectl_real_prometheus_and_its_replay() {
 
 #[test]
 fn real_dump_adapter_query_through_real_prometheus_equals_the_served_podmetrics() {
-    // The 1.16 docker dump served whole as the node's /metrics/cadvisor and scraped by Prometheus;
-    // the PodMetrics the adapter would build from it comes from the fixture bundle.
+    // The test API server serves the whole 1.16 docker dump as the node's /metrics/cadvisor;
+    // a real Prometheus scrapes that path (TLS + token), and the adapter's service proxy leads
+    // to it. The PodMetrics the adapter would build from the dump comes from the fixture bundle.
     let b = bundle("docker-cgv1-ms-pod.json");
     let dump = std::fs::read_to_string(
         Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -239,17 +240,30 @@ fn real_dump_adapter_query_through_real_prometheus_equals_the_served_podmetrics(
         .as_str()
         .unwrap()
         .to_string();
-    let (prom, _target) = prometheus_scraping(&dump, &query);
-    let mut routes = routes_from(&b, Some(&now_rfc3339()));
+    let node_path = request(&b, "kubelet_cadvisor").to_string();
+    let mut routes = routes_from(&b, None);
     routes.insert(
-        request(&b, "kubelet_cadvisor"),
-        Route::text("text/plain; version=0.0.4", dump.clone()),
+        node_path.as_str(),
+        Route::text("text/plain; version=0.0.4", dump),
     );
-    routes.insert(
+    let live = start(routes, None);
+    let ca = live.dir.path().join("ca.pem");
+    std::fs::write(&ca, live.server.ca_pem()).unwrap();
+    let mut target = ScrapeTarget::new("kubelet", live.server.addr(), &node_path);
+    target.scheme = "https".into();
+    target.ca_file = Some(ca.to_str().unwrap().into());
+    target.bearer_token = Some(live.server.token().into());
+    let mut prom = Prometheus::start(&[target]);
+    prom.wait_ready(Duration::from_secs(30)).unwrap();
+    prom.wait_for_nonempty(&query, Duration::from_secs(60));
+    live.server.set_route(
         "/api/v1/namespaces/monitoring/services/http:prometheus-k8s:9090/proxy/",
         Route::proxy(&prom.url()),
     );
-    let live = start(routes, None);
+    let mut pm: Value = serde_json::from_str(body(&b, "pod_metrics")).unwrap();
+    pm["timestamp"] = Value::String(now_rfc3339());
+    live.server
+        .set_route(request(&b, "pod_metrics"), Route::json(&pm));
 
     let (code, out, err) = live.run(&["kube-system/metrics-server-6b79b4d69b-x2ps9", "-o", "json"]);
     assert_eq!(code, 0, "{err}\n{out}");
@@ -261,11 +275,12 @@ fn real_dump_adapter_query_through_real_prometheus_equals_the_served_podmetrics(
         .unwrap()
         .iter()
         .map(|r| {
+            let n = |k: &str| r[k].as_i64().unwrap();
             (
                 r["container"].as_str().unwrap().to_string(),
-                r["metrics_api_bytes"].as_i64().unwrap(),
-                r["backend_bytes"].as_i64().unwrap(),
-                r["series_sum_bytes"].as_i64().unwrap(),
+                n("metrics_api_bytes"),
+                n("backend_bytes"),
+                n("series_sum_bytes"),
             )
         })
         .collect();
@@ -277,6 +292,11 @@ fn real_dump_adapter_query_through_real_prometheus_equals_the_served_podmetrics(
         ]
     );
     assert_eq!(v["top"]["value"]["pod_row"]["memory"], "13Mi");
+    assert!(live.server.requests_to(&node_path).iter().any(|r| {
+        r.user_agent
+            .as_deref()
+            .is_some_and(|u| u.starts_with("Prometheus"))
+    }));
     assert_kubectl_agrees(
         &live.kubeconfig,
         "kube-system",

@@ -13,6 +13,10 @@ use crate::cli::ConnArgs;
 use crate::evidence::{Outcome, Source};
 use crate::exposition::{PodLineFilter, PodSelector};
 
+/// Largest API response kept whole (objects are KiB; only kubelet bodies are big, and those
+/// are filtered as they stream).
+const MAX_UNFILTERED_BODY: usize = 64 * 1024 * 1024;
+
 /// A connected client plus what the report may say about it (never the credentials).
 pub struct Conn {
     client: kube::Client,
@@ -102,17 +106,7 @@ impl Conn {
 
     async fn request(&self, path: &str, filter: Option<PodLineFilter>) -> Source {
         let started = Instant::now();
-        let fut = self.exchange(path, filter);
-        let outcome = match self.timeout {
-            Some(t) => tokio::time::timeout(t, fut)
-                .await
-                .unwrap_or_else(|_| Outcome::Failed {
-                    http_status: None,
-                    error: format!("timed out after {} waiting for GET {path}", human(t)),
-                    needs: None,
-                }),
-            None => fut.await,
-        };
+        let outcome = self.exchange(path, filter).await;
         self.log(path, &outcome, started);
         Source {
             request: Some(path.to_string()),
@@ -121,34 +115,66 @@ impl Conn {
         }
     }
 
+    /// Runs `f` under the request timeout; `None` when it expired.
+    async fn within<F: std::future::Future>(&self, f: F) -> Option<F::Output> {
+        match self.timeout {
+            Some(t) => tokio::time::timeout(t, f).await.ok(),
+            None => Some(f.await),
+        }
+    }
+
+    /// The timeout bounds the wait for the response headers and then each wait for more of the
+    /// body, so a slow but moving 60 MB kubelet body is not cut off, and a stalled one is.
     async fn exchange(&self, path: &str, filter: Option<PodLineFilter>) -> Outcome {
         let req = match http::Request::get(path).body(kube::client::Body::empty()) {
             Ok(r) => r,
             Err(e) => return failed(None, format!("bad request path {path}: {e}")),
         };
-        let resp = match self.client.send(req).await {
-            Ok(r) => r,
-            Err(e) => return failed(None, format!("GET {path} failed: {e}")),
+        let limit = self.timeout.map(human).unwrap_or_default();
+        let resp = match self.within(self.client.send(req)).await {
+            None => {
+                return failed(
+                    None,
+                    format!("timed out after {limit} waiting for GET {path}"),
+                );
+            }
+            Some(Err(e)) => return failed(None, format!("GET {path} failed: {e}")),
+            Some(Ok(r)) => r,
         };
         let status = resp.status().as_u16();
         let mut body = resp.into_body();
-        let mut kept = Vec::new();
+        let (mut kept, mut read) = (Vec::new(), 0usize);
         let mut filter = filter.filter(|_| (200..300).contains(&status));
-        while let Some(frame) = body.frame().await {
-            let frame = match frame {
-                Ok(f) => f,
-                Err(e) => {
+        loop {
+            let frame = match self.within(body.frame()).await {
+                None => {
+                    let error = format!(
+                        "no data for {limit} while reading the body of GET {path} ({read} bytes read)"
+                    );
+                    return failed(Some(status), error);
+                }
+                Some(None) => break,
+                Some(Some(Err(e))) => {
                     return failed(
                         Some(status),
                         format!("reading the body of GET {path} failed: {e}"),
                     );
                 }
+                Some(Some(Ok(f))) => f,
             };
-            if let Ok(data) = frame.into_data() {
-                match filter.as_mut() {
-                    Some(f) => f.push(&data, &mut kept),
-                    None => kept.extend_from_slice(&data),
+            let Ok(data) = frame.into_data() else {
+                continue;
+            };
+            read += data.len();
+            match filter.as_mut() {
+                Some(f) => f.push(&data, &mut kept),
+                None if kept.len() + data.len() > MAX_UNFILTERED_BODY => {
+                    let error = format!(
+                        "the response to GET {path} is larger than {MAX_UNFILTERED_BODY} bytes"
+                    );
+                    return failed(Some(status), error);
                 }
+                None => kept.extend_from_slice(&data),
             }
         }
         let note = filter.map(|mut f| {

@@ -155,9 +155,10 @@ pub struct RequestRecord {
 
 struct State {
     token: String,
-    routes: HashMap<String, Route>,
-    /// Proxy prefixes, longest first.
-    proxy_prefixes: Vec<(String, String)>,
+    /// Exact routes; replaceable while the server runs ([`TestApiServer::set_route`]).
+    routes: Arc<Mutex<HashMap<String, Route>>>,
+    /// Proxy prefixes, longest first; extendable while the server runs.
+    proxy_prefixes: Arc<Mutex<Vec<(String, String)>>>,
     latency: Duration,
     log: Arc<Mutex<Vec<RequestRecord>>>,
 }
@@ -165,6 +166,8 @@ struct State {
 pub struct TestApiServer {
     addr: SocketAddr,
     token: String,
+    routes: Arc<Mutex<HashMap<String, Route>>>,
+    proxy_prefixes: Arc<Mutex<Vec<(String, String)>>>,
     ca_pem: String,
     log: Arc<Mutex<Vec<RequestRecord>>>,
     _runtime: BackgroundRuntime,
@@ -255,10 +258,12 @@ impl TestApiServer {
         proxy_prefixes.sort_by_key(|(p, _)| std::cmp::Reverse(p.len()));
 
         let log = Arc::new(Mutex::new(Vec::new()));
+        let routes = Arc::new(Mutex::new(table));
+        let proxy_prefixes = Arc::new(Mutex::new(proxy_prefixes));
         let state = Arc::new(State {
             token: token.clone(),
-            routes: table,
-            proxy_prefixes,
+            routes: routes.clone(),
+            proxy_prefixes: proxy_prefixes.clone(),
             latency: options.latency,
             log: log.clone(),
         });
@@ -276,10 +281,25 @@ impl TestApiServer {
         TestApiServer {
             addr,
             token,
+            routes,
+            proxy_prefixes,
             ca_pem,
             log,
             _runtime: runtime,
         }
+    }
+
+    /// Adds or replaces an exact route while the server runs.
+    pub fn set_route(&self, path: impl Into<String>, route: Route) {
+        let path = path.into();
+        if let Route::Proxy { upstream_base } = &route {
+            LoopbackUrl::parse(upstream_base).unwrap_or_else(|e| panic!("Proxy route {path}: {e}"));
+            let mut prefixes = lock(&self.proxy_prefixes);
+            prefixes.retain(|(p, _)| *p != path);
+            prefixes.push((path.clone(), upstream_base.clone()));
+            prefixes.sort_by_key(|(p, _)| std::cmp::Reverse(p.len()));
+        }
+        lock(&self.routes).insert(path, route);
     }
 
     /// `https://127.0.0.1:PORT`
@@ -524,15 +544,16 @@ async fn route_request(state: &State, req: Request<Incoming>) -> Response<Body> 
     let exact = req.uri().path_and_query().map(|p| p.as_str().to_owned());
     // A route keyed by `path?query` wins over one keyed by the path alone.
     let route = exact
-        .and_then(|pq| state.routes.get(&pq))
-        .or_else(|| state.routes.get(&path));
+        .and_then(|pq| lock(&state.routes).get(&pq).cloned())
+        .or_else(|| lock(&state.routes).get(&path).cloned());
     if let Some(route) = route {
-        if let Route::Proxy { upstream_base } = route {
+        if let Route::Proxy { upstream_base } = &route {
             return proxy(upstream_base, "", req).await;
         }
-        return render(route).await;
+        return render(&route).await;
     }
-    for (prefix, upstream) in &state.proxy_prefixes {
+    let prefixes = lock(&state.proxy_prefixes).clone();
+    for (prefix, upstream) in &prefixes {
         if let Some(rest) = path.strip_prefix(prefix.as_str()) {
             let rest = rest.to_owned();
             return proxy(upstream, &rest, req).await;

@@ -240,6 +240,10 @@ pub struct ScrapeTarget {
     pub scrape_interval: String,
     /// Extra static target labels (e.g. `namespace` to provoke the `exported_namespace` clash).
     pub labels: Vec<(String, String)>,
+    /// For `https` targets: the CA file that signs the target's certificate.
+    pub ca_file: Option<String>,
+    /// Bearer token sent with each scrape.
+    pub bearer_token: Option<String>,
 }
 
 impl ScrapeTarget {
@@ -258,6 +262,8 @@ impl ScrapeTarget {
             honor_timestamps: false,
             scrape_interval: "1s".to_owned(),
             labels: Vec::new(),
+            ca_file: None,
+            bearer_token: None,
         }
     }
 }
@@ -283,6 +289,18 @@ pub fn prometheus_config(targets: &[ScrapeTarget]) -> String {
         y.push_str(&format!("    honor_timestamps: {}\n", t.honor_timestamps));
         y.push_str(&format!("    scrape_interval: {}\n", t.scrape_interval));
         y.push_str(&format!("    scrape_timeout: {}\n", t.scrape_interval));
+        if let Some(ca) = &t.ca_file {
+            y.push_str(&format!(
+                "    tls_config:\n      ca_file: {}\n",
+                yaml_str(ca)
+            ));
+        }
+        if let Some(token) = &t.bearer_token {
+            y.push_str(&format!(
+                "    authorization:\n      credentials: {}\n",
+                yaml_str(token)
+            ));
+        }
         y.push_str(&format!(
             "    static_configs:\n      - targets: [{}]\n",
             yaml_str(&t.address)
