@@ -97,15 +97,33 @@ fn seed_text_shows_84mi_the_query_the_series_and_the_rounding() {
         .collect();
     assert_eq!(series.len(), 2);
     assert!(
-        series[0].trim_start().starts_with("POD") && series[0].ends_with(" 180224"),
+        series[0]
+            .trim_start()
+            .starts_with("POD  container_memory_working_set_bytes{container=\"POD\"")
+    );
+    assert!(
+        series[0].ends_with(" 180224 1636128356871"),
         "{}",
         series[0]
     );
+    assert!(series[1].trim_start().starts_with(
+        "centos-tools  container_memory_working_set_bytes{container=\"centos-tools\""
+    ));
     assert!(
-        series[1].trim_start().starts_with("centos-tools") && series[1].ends_with(" 8.8784896e+07"),
+        series[1].ends_with(" 8.8784896e+07 1636128359127"),
         "{}",
         series[1]
     );
+    let bundle: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    let kubelet = bundle["sources"]["kubelet_cadvisor"]["outcome"]["body"]
+        .as_str()
+        .unwrap();
+    for s in &series {
+        assert!(
+            kubelet.lines().any(|l| s.ends_with(l)),
+            "shown verbatim from the evidence: {s}"
+        );
+    }
     let table: Vec<Vec<&str>> = lines
         .iter()
         .map(|l| words(l))
@@ -337,11 +355,13 @@ fn duplicate_cgroups_are_named_as_double_counting() {
     assert_eq!(ev.len(), 2);
     assert!(
         ev.iter()
-            .any(|e| e.contains("id=\"/docker/08cbe88e") && e.ends_with(" 1.4454784e+07"))
+            .any(|e| e.contains("id=\"/docker/08cbe88e") && e.contains("} 1.4454784e+07 "))
     );
-    assert!(ev.iter().any(
-        |e| e.contains("id=\"/kubepods/burstable/pod37b0dd75") && e.ends_with(" 1.3684736e+07")
-    ));
+    assert!(
+        ev.iter()
+            .any(|e| e.contains("id=\"/kubepods/burstable/pod37b0dd75")
+                && e.contains("} 1.3684736e+07 "))
+    );
     let pod = finding(&v, "pod-cgroup-not-used");
     assert!(
         pod[0]["message"]
@@ -573,4 +593,59 @@ fn an_empty_adapter_result_is_not_called_exact() {
         verdicts,
         ["missing: the adapter's query returned no sample for this container"; 2]
     );
+}
+
+#[test]
+fn pod_findings_name_oom_kills_limits_and_why_metrics_are_missing() {
+    let (code, text, v) = run_modified(|v| {
+        let pod = &mut v["sources"]["pod"]["outcome"]["body"];
+        let mut p: Value = serde_json::from_str(pod.as_str().unwrap()).unwrap();
+        p["spec"]["containers"][0]["resources"] =
+            serde_json::json!({"limits": {"memory": "128Mi"}});
+        p["status"]["containerStatuses"][0]["restartCount"] = 3.into();
+        p["status"]["containerStatuses"][0]["lastState"] = serde_json::json!({"terminated": {"reason": "OOMKilled", "finishedAt": "2021-11-05T15:58:10Z"}});
+        *pod = Value::String(p.to_string());
+    });
+    assert_eq!(code, 0);
+    assert!(
+        text.contains(
+            "centos-tools: limit 128Mi, 3 restarts, last OOMKilled at 2021-11-05T15:58:10Z"
+        ),
+        "{text}"
+    );
+    let oom = finding(&v, "oom-killed");
+    assert_eq!(oom.len(), 1);
+    let head = finding(&v, "limit-headroom");
+    assert_eq!(
+        head[0]["message"],
+        "Container \"centos-tools\": limit 128Mi = 134217728 B. usage 130928640 B (97.5 %) is what the limit is enforced on (page cache is reclaimed first); working set 88784896 B (66.1 %) is what `top` shows and what eviction uses."
+    );
+
+    let (code, _, v) = run_modified(|v| {
+        v["sources"]["pod_metrics"]["outcome"] = serde_json::json!({
+            "status": "failed", "http_status": 404,
+            "error": "podmetrics.metrics.k8s.io \"csi/blockvol-fs-1\" not found"
+        });
+        let a = &mut v["sources"]["apiservice"]["outcome"]["body"];
+        let mut api: Value = serde_json::from_str(a.as_str().unwrap()).unwrap();
+        api["status"]["conditions"][0] = serde_json::json!({"type": "Available", "status": "False",
+            "reason": "FailedDiscoveryCheck", "message": "failing or missing response from https://10.128.0.5:6443"});
+        *a = Value::String(api.to_string());
+    });
+    assert_eq!(code, 3);
+    let none = finding(&v, "no-pod-metrics");
+    assert!(
+        none[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("podmetrics.metrics.k8s.io \"csi/blockvol-fs-1\" not found")
+    );
+    assert_eq!(
+        none[0]["evidence"][0],
+        "the pod started 5656 s before the evidence was captured (kubectl says `metrics not available yet` for pods younger than 120 s; metrics-server needs two scrapes after a container (re)start)"
+    );
+    let down = finding(&v, "apiservice-unavailable");
+    assert!(down[0]["message"].as_str().unwrap().contains(
+        "False (FailedDiscoveryCheck: failing or missing response from https://10.128.0.5:6443)"
+    ));
 }

@@ -6,9 +6,12 @@
 mod adapter;
 mod backend;
 mod cadvisor;
+mod excerpts;
 mod findings;
 mod metrics_api;
 pub mod model;
+mod pod;
+mod pod_findings;
 mod reconcile;
 mod sources;
 mod time;
@@ -71,6 +74,8 @@ pub fn analyze(ev: &Evidence) -> Lineage {
         rule,
         cadvisor: &cad_samples,
         resource: &res_samples,
+        cadvisor_text: s.kubelet_cadvisor.body().unwrap_or_default(),
+        resource_text: s.kubelet_resource.body().unwrap_or_default(),
     };
     let selection = reconcile::select(&inputs);
     let reconciliation = reconcile::reconcile(&inputs, &selection);
@@ -80,6 +85,7 @@ pub fn analyze(ev: &Evidence) -> Lineage {
         target: ev.target.clone(),
         captured_at: ev.captured_at.clone(),
         cluster: ev.cluster.clone(),
+        pod: pod::pod_view(&s.pod),
         top,
         metrics_api,
         backend,
@@ -89,9 +95,16 @@ pub fn analyze(ev: &Evidence) -> Lineage {
         reconciliation,
         findings: Vec::new(),
         sources,
+        excerpts: excerpts::excerpts(ev),
         verdict: Verdict::Consistent,
     };
     lineage.findings = findings::findings(&lineage, &selection.notes);
+    lineage
+        .findings
+        .extend(pod_findings::findings(ev, &lineage));
+    lineage
+        .findings
+        .sort_by_key(|f| f.severity == Severity::Missing);
     lineage.verdict = verdict(&lineage);
     lineage
 }

@@ -21,6 +21,8 @@ pub struct Lineage {
     pub captured_at: String,
     /// Cluster identity (no credentials).
     pub cluster: ClusterInfo,
+    /// The Pod: phase, node, and per container limits, restarts and last termination.
+    pub pod: Layer<PodView>,
     /// What `kubectl top pod` prints, computed from the PodMetrics.
     pub top: Layer<TopPrediction>,
     /// The Metrics API object.
@@ -39,6 +41,8 @@ pub struct Lineage {
     pub findings: Vec<Finding>,
     /// Each source: where it came from, its status, and the command to fetch it by hand.
     pub sources: Vec<SourceView>,
+    /// Verbatim excerpts of the evidence the numbers rest on.
+    pub excerpts: Vec<Excerpt>,
     /// Overall verdict (decides the exit code).
     pub verdict: Verdict,
 }
@@ -75,6 +79,40 @@ impl<T> Layer<T> {
             Layer::Missing { reason } => Some(reason),
         }
     }
+}
+
+/// What the Pod object says.
+#[derive(Debug, Clone, Serialize)]
+pub struct PodView {
+    /// `status.phase`.
+    pub phase: String,
+    /// `spec.nodeName`.
+    pub node: Option<String>,
+    /// `metadata.uid`.
+    pub uid: Option<String>,
+    /// `status.startTime`.
+    pub start_time: Option<String>,
+    /// `status.qosClass`.
+    pub qos_class: Option<String>,
+    /// Per container in the spec.
+    pub containers: Vec<PodContainer>,
+}
+
+/// One container of the Pod.
+#[derive(Debug, Clone, Serialize)]
+pub struct PodContainer {
+    /// Name.
+    pub name: String,
+    /// `resources.requests.memory` as written.
+    pub memory_request: Option<String>,
+    /// `resources.limits.memory` as written.
+    pub memory_limit: Option<String>,
+    /// The limit in bytes.
+    pub memory_limit_bytes: Option<i128>,
+    /// `restartCount`.
+    pub restarts: Option<u64>,
+    /// `lastState.terminated.reason` and `finishedAt`, e.g. `OOMKilled at 2021-11-05T14:00:00Z`.
+    pub last_termination: Option<String>,
 }
 
 /// The `kubectl top pod` output ktrace predicts, with the arithmetic.
@@ -370,6 +408,17 @@ pub struct SourceView {
     pub required: bool,
     /// Command to fetch it by hand.
     pub command: Option<String>,
+}
+
+/// A verbatim piece of the evidence.
+#[derive(Debug, Clone, Serialize)]
+pub struct Excerpt {
+    /// What it is, e.g. `kubelet /metrics/cadvisor: working set lines`.
+    pub title: String,
+    /// Where it came from.
+    pub request: Option<String>,
+    /// The text, exactly as the source sent it (lines cut, never rewritten).
+    pub text: String,
 }
 
 /// The overall verdict.

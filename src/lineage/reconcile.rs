@@ -35,6 +35,10 @@ pub struct Inputs<'a> {
     pub cadvisor: &'a [Sample],
     /// Parsed `/metrics/resource` samples of the pod.
     pub resource: &'a [Sample],
+    /// The `/metrics/cadvisor` text the samples were parsed from (for verbatim lines).
+    pub cadvisor_text: &'a str,
+    /// The `/metrics/resource` text.
+    pub resource_text: &'a str,
 }
 
 /// The series a backend picked for one container, and their sum.
@@ -63,34 +67,39 @@ pub fn select(inputs: &Inputs) -> Selection {
         (BackendKind::PrometheusAdapter, Some(rule)) => select_by_query(rule, inputs),
         (BackendKind::PrometheusAdapter, None) => Selection {
             notes: vec!["adapter rule unavailable: series chosen by container name only".into()],
-            ..select_by_name(inputs.cadvisor, "container_memory_working_set_bytes")
+            ..select_by_name(
+                inputs.cadvisor,
+                inputs.cadvisor_text,
+                "container_memory_working_set_bytes",
+            )
         },
-        _ => select_by_name(inputs.cadvisor, "container_memory_working_set_bytes"),
+        _ => select_by_name(
+            inputs.cadvisor,
+            inputs.cadvisor_text,
+            "container_memory_working_set_bytes",
+        ),
     }
 }
 
 /// App containers by name (what metrics-server uses: never the pause container or pod cgroup).
-fn select_by_name(samples: &[Sample], metric: &str) -> Selection {
+fn select_by_name(samples: &[Sample], text: &str, metric: &str) -> Selection {
     let mut sel = Selection::default();
     for s in samples.iter().filter(|s| s.name == metric) {
         let c = container_label(s);
         if c.is_empty() || c == "POD" {
             continue;
         }
-        add(sel.by_container.entry(c.to_string()).or_default(), s);
+        add(sel.by_container.entry(c.to_string()).or_default(), s, text);
     }
     sel
 }
 
-fn add(entry: &mut Selected, s: &Sample) {
-    let id = s.label("id").filter(|i| !i.is_empty()).unwrap_or("(no id)");
-    entry.series.push(format!(
-        "{}{{container={:?},id={:?}}} {}",
-        s.name,
-        container_label(s),
-        id,
-        s.value_text
-    ));
+/// Adds a series to a container's selection, shown as its verbatim exposition line.
+fn add(entry: &mut Selected, s: &Sample, text: &str) {
+    let line = s.line.checked_sub(1).and_then(|i| text.lines().nth(i));
+    entry
+        .series
+        .push(line.map_or_else(|| format!("{} {}", s.name, s.value_text), str::to_string));
     entry.sum += whole(s.value);
     entry.newest_ms = entry.newest_ms.max(s.timestamp_ms);
 }
@@ -107,13 +116,13 @@ fn select_by_query(rule: &RuleView, inputs: &Inputs) -> Selection {
     };
     let group_label = &rule.container_label;
     for selector in &shape.selectors {
-        let (candidates, prefix) = candidates_for(selector, inputs);
+        let (candidates, text, prefix) = candidates_for(selector, inputs);
         for s in candidates {
             let (ok, assumed) = matches(selector, s, prefix);
             if ok {
                 sel.notes.extend(assumed);
                 let key = s.label_or_empty(group_label).to_string();
-                add(sel.by_container.entry(key).or_default(), s);
+                add(sel.by_container.entry(key).or_default(), s, text);
             }
         }
     }
@@ -123,10 +132,13 @@ fn select_by_query(rule: &RuleView, inputs: &Inputs) -> Selection {
 }
 
 /// Dedicated service monitors rename `/metrics/resource` series with a `pa_` prefix.
-fn candidates_for<'a>(sel: &VectorSelector, inputs: &'a Inputs) -> (&'a [Sample], &'static str) {
+fn candidates_for<'a>(
+    sel: &VectorSelector,
+    inputs: &Inputs<'a>,
+) -> (&'a [Sample], &'a str, &'static str) {
     match sel.metric.as_deref() {
-        Some(m) if m.starts_with("pa_") => (inputs.resource, "pa_"),
-        _ => (inputs.cadvisor, ""),
+        Some(m) if m.starts_with("pa_") => (inputs.resource, inputs.resource_text, "pa_"),
+        _ => (inputs.cadvisor, inputs.cadvisor_text, ""),
     }
 }
 

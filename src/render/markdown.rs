@@ -32,6 +32,7 @@ pub fn render(l: &Lineage, w: &mut dyn Write) -> io::Result<()> {
     md_table(w, &lineage_header(l), &rows)?;
     layers(l, w)?;
     findings(l, w)?;
+    excerpts(l, w)?;
     reproduce(l, w)?;
     let v = match l.verdict {
         Verdict::Consistent => "consistent — every layer present and every value agrees",
@@ -70,6 +71,10 @@ fn top(l: &Lineage, w: &mut dyn Write) -> io::Result<()> {
 
 fn layers(l: &Lineage, w: &mut dyn Write) -> io::Result<()> {
     writeln!(w, "\n## Layers\n")?;
+    match &l.pod {
+        Layer::Present { value } => writeln!(w, "- **Pod**: {}", super::rows::pod_line(value))?,
+        Layer::Missing { reason } => writeln!(w, "- **Pod**: missing — {reason}")?,
+    }
     match &l.metrics_api {
         Layer::Present { value: m } => writeln!(
             w,
@@ -164,7 +169,8 @@ fn cadvisor(l: &Lineage, w: &mut dyn Write) -> io::Result<()> {
     md_table(w, &cgroup_header(), &rows)?;
     writeln!(w)?;
     for g in &c.cgroups {
-        writeln!(w, "- {} `{}`: {}", g.role.as_str(), g.container, g.ws_check)?;
+        let name = super::rows::display_name(&g.container);
+        writeln!(w, "- {} `{name}`: {}", g.role.as_str(), g.ws_check)?;
     }
     Ok(())
 }
@@ -181,6 +187,24 @@ fn findings(l: &Lineage, w: &mut dyn Write) -> io::Result<()> {
         for e in &f.evidence {
             writeln!(w, "  - `{}`", e.replace('`', "'"))?;
         }
+    }
+    Ok(())
+}
+
+fn excerpts(l: &Lineage, w: &mut dyn Write) -> io::Result<()> {
+    writeln!(w, "\n## Evidence excerpts (verbatim)\n")?;
+    for e in &l.excerpts {
+        let from = e
+            .request
+            .as_deref()
+            .map(|r| format!(" — `{r}`"))
+            .unwrap_or_default();
+        let fence = if e.text.contains("```") {
+            "~~~~"
+        } else {
+            "```"
+        };
+        writeln!(w, "{}{from}\n\n{fence}\n{}\n{fence}\n", e.title, e.text)?;
     }
     Ok(())
 }

@@ -123,3 +123,25 @@ pub fn labels_text(labels: &[(String, String)]) -> String {
     let inner: Vec<String> = labels.iter().map(|(k, v)| format!("{k}={v:?}")).collect();
     format!("{{{}}}", inner.join(","))
 }
+
+/// One line about the Pod: phase, node, QoS and per container limit / restarts / last kill.
+pub fn pod_line(p: &crate::lineage::PodView) -> String {
+    let mut parts = vec![p.phase.clone()];
+    parts.extend(p.node.iter().map(|n| format!("on {n}")));
+    parts.extend(p.qos_class.iter().map(|q| format!("QoS {q}")));
+    for c in &p.containers {
+        let limit = c
+            .memory_limit
+            .as_deref()
+            .map_or("no memory limit".to_string(), |l| format!("limit {l}"));
+        let restarts = c
+            .restarts
+            .map_or(String::new(), |r| format!(", {r} restarts"));
+        let last = c
+            .last_termination
+            .as_deref()
+            .map_or(String::new(), |t| format!(", last {t}"));
+        parts.push(format!("{}: {limit}{restarts}{last}", c.name));
+    }
+    parts.join(" · ")
+}

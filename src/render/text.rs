@@ -158,6 +158,12 @@ fn lineage_table(l: &Lineage, p: &Paint, w: &mut dyn Write) -> io::Result<()> {
 
 fn layers(l: &Lineage, p: &Paint, w: &mut dyn Write) -> io::Result<()> {
     writeln!(w)?;
+    match &l.pod {
+        Layer::Present { value } => {
+            writeln!(w, "{} {}", p.head("Pod"), super::rows::pod_line(value))?
+        }
+        Layer::Missing { reason } => writeln!(w, "{} {}", p.head("Pod"), p.bad(reason))?,
+    }
     match &l.metrics_api {
         Layer::Present { value: m } => writeln!(
             w,

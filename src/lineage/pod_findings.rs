@@ -1,0 +1,138 @@
+//! Findings about the Pod and the Metrics API's availability: why metrics are missing,
+//! OOM kills, and how close usage is to the limit.
+
+use super::model::{Finding, Layer, Lineage, Severity};
+use super::time::rfc3339_ms;
+use crate::evidence::{Evidence, Outcome};
+
+fn finding(code: &str, severity: Severity, message: String, evidence: Vec<String>) -> Finding {
+    Finding {
+        code: code.to_string(),
+        severity,
+        message,
+        evidence,
+    }
+}
+
+/// All pod-related findings.
+pub fn findings(ev: &Evidence, l: &Lineage) -> Vec<Finding> {
+    let mut out = Vec::new();
+    apiservice(l, &mut out);
+    no_metrics(ev, l, &mut out);
+    oom(l, &mut out);
+    headroom(l, &mut out);
+    out
+}
+
+fn apiservice(l: &Lineage, out: &mut Vec<Finding>) {
+    if let Some(a) = l.backend.available.as_deref().filter(|a| *a != "True") {
+        out.push(finding(
+            "apiservice-unavailable",
+            Severity::Warn,
+            format!(
+                "The APIService v1beta1.metrics.k8s.io is not Available: {a}. `kubectl top` then fails with `Error from server (ServiceUnavailable)`."
+            ),
+            l.backend.service.iter().map(|s| format!("backend Service {s}")).collect(),
+        ));
+    }
+}
+
+/// A 404 from the Metrics API: say what the Pod shows about why.
+fn no_metrics(ev: &Evidence, l: &Lineage, out: &mut Vec<Finding>) {
+    let Outcome::Failed {
+        http_status: Some(404),
+        error,
+        ..
+    } = &ev.sources.pod_metrics.outcome
+    else {
+        return;
+    };
+    let mut why = Vec::new();
+    if let Layer::Present { value: pod } = &l.pod {
+        if pod.phase != "Running" {
+            why.push(format!(
+                "the pod is {} and both backends serve only Running pods",
+                pod.phase
+            ));
+        }
+        if let (Some(start), Some(now)) = (
+            pod.start_time.as_deref().and_then(rfc3339_ms),
+            rfc3339_ms(&ev.captured_at),
+        ) {
+            let age_s = (now - start) / 1000;
+            why.push(format!(
+                "the pod started {age_s} s before the evidence was captured (kubectl says `metrics not available yet` for pods younger than 120 s; metrics-server needs two scrapes after a container (re)start)"
+            ));
+        }
+        for c in pod
+            .containers
+            .iter()
+            .filter(|c| c.restarts.unwrap_or(0) > 0)
+        {
+            why.push(format!("container {} restarted {} times; metrics-server drops the whole pod until every container has two scrapes", c.name, c.restarts.unwrap_or(0)));
+        }
+    }
+    out.push(finding(
+        "no-pod-metrics",
+        Severity::Warn,
+        format!("The Metrics API has no metrics for this pod ({error}), so `kubectl top pod` prints NotFound."),
+        why,
+    ));
+}
+
+fn oom(l: &Lineage, out: &mut Vec<Finding>) {
+    let Layer::Present { value: pod } = &l.pod else {
+        return;
+    };
+    for c in &pod.containers {
+        let Some(t) = c
+            .last_termination
+            .as_deref()
+            .filter(|t| t.starts_with("OOMKilled"))
+        else {
+            continue;
+        };
+        out.push(finding(
+            "oom-killed",
+            Severity::Warn,
+            format!(
+                "Container {:?} was {t} (restarts: {}). `top` shows a working-set snapshot per scrape; the kernel kills on the cgroup's usage reaching the limit, between scrapes.",
+                c.name,
+                c.restarts.unwrap_or(0)
+            ),
+            c.memory_limit.iter().map(|m| format!("limits.memory {m}")).collect(),
+        ));
+    }
+}
+
+/// Usage and working set against the memory limit, per container with a limit.
+fn headroom(l: &Lineage, out: &mut Vec<Finding>) {
+    let (Layer::Present { value: pod }, Some(cad)) = (&l.pod, l.cadvisor.get()) else {
+        return;
+    };
+    for c in pod.containers.iter() {
+        let Some(limit) = c.memory_limit_bytes.filter(|l| *l > 0) else {
+            continue;
+        };
+        let Some(row) = cad.cgroups.iter().find(|g| g.container == c.name) else {
+            continue;
+        };
+        let get = |n: &str| row.memory.iter().find(|m| m.name == n).map(|m| m.bytes);
+        let (Some(usage), Some(ws)) = (get("usage"), get("working_set")) else {
+            continue;
+        };
+        let pct = |v: i128| v as f64 * 100.0 / limit as f64;
+        out.push(finding(
+            "limit-headroom",
+            Severity::Info,
+            format!(
+                "Container {:?}: limit {} = {limit} B. usage {usage} B ({:.1} %) is what the limit is enforced on (page cache is reclaimed first); working set {ws} B ({:.1} %) is what `top` shows and what eviction uses.",
+                c.name,
+                c.memory_limit.as_deref().unwrap_or("?"),
+                pct(usage),
+                pct(ws)
+            ),
+            vec![],
+        ));
+    }
+}
