@@ -655,3 +655,42 @@ fn a_directly_reached_prometheus_gets_the_token_file_and_ca() {
     )));
     assert!(!bundle.contains(prom.token()) && !bundle.contains(live.server.token()));
 }
+
+#[test]
+fn metrics_api_v1_is_preferred_when_served_as_current_kubectl_does() {
+    let (seed, mut routes) = seed_routes_without_prometheus();
+    routes.insert(
+        "/apis/metrics.k8s.io",
+        Route::Json(200, r#"{"kind":"APIGroup","apiVersion":"v1","name":"metrics.k8s.io","versions":[{"groupVersion":"metrics.k8s.io/v1","version":"v1"},{"groupVersion":"metrics.k8s.io/v1beta1","version":"v1beta1"}]}"#.into()),
+    );
+    let mut pm: Value = serde_json::from_str(body(&seed, "pod_metrics")).unwrap();
+    pm["apiVersion"] = "metrics.k8s.io/v1".into();
+    routes.insert(
+        "/apis/metrics.k8s.io/v1/namespaces/csi/pods/blockvol-fs-1",
+        Route::json(&pm),
+    );
+    let live = start(routes, None);
+    let (code, out, err) = live.run(&["csi/blockvol-fs-1", "-o", "json"]);
+    assert_eq!(code, 0, "{err}");
+    let v: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(
+        v["metrics_api"]["value"]["api_version"],
+        "metrics.k8s.io/v1"
+    );
+    let source = v["sources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["name"] == "Metrics API PodMetrics")
+        .unwrap()
+        .clone();
+    assert_eq!(
+        source["request"],
+        "/apis/metrics.k8s.io/v1/namespaces/csi/pods/blockvol-fs-1"
+    );
+    assert!(
+        live.server
+            .requests_to("/apis/metrics.k8s.io/v1beta1/namespaces/csi/pods/blockvol-fs-1")
+            .is_empty()
+    );
+}
