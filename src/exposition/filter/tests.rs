@@ -1,0 +1,437 @@
+use super::super::parse::{Exposition, Sample, parse};
+use super::*;
+use std::collections::BTreeSet;
+
+const DUMPS: [&str; 6] = [
+    "datadog-integrations-core-gke-cos-docker17-cgv1.prom",
+    "google-cadvisor-testdata-prometheus_metrics-SYNTHETIC.prom",
+    "nri-k8s-1.15-minikube-kic-docker-cgv1.prom",
+    "nri-k8s-1.16-minikube-docker-cgv1.prom",
+    "nri-k8s-1.24-minikube-containerd-cgv2.prom",
+    "nri-k8s-1.35-minikube-containerd2-cgv2.prom",
+];
+
+fn fixture(name: &str) -> String {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/realdata/cadvisor/");
+    std::fs::read_to_string(format!("{dir}{name}")).unwrap()
+}
+
+/// The predicate, written against the owned [`Sample`] of a full parse.
+fn keeps(s: &Sample, sel: &PodSelector) -> bool {
+    let pod = Some(sel.pod.as_str());
+    let by_labels = s.label("namespace") == Some(&sel.namespace)
+        && (s.label("pod") == pod || s.label("pod_name") == pod);
+    let uid = sel.uid.as_deref().unwrap_or("");
+    by_labels || s.label("id").is_some_and(|id| cgroup_path_has_pod(id, uid))
+}
+
+/// Expected output from a full parse: kept samples, each family's HELP and TYPE line
+/// (as written in `text`) before its first kept sample. Valid for kubelet dumps, whose
+/// families are contiguous and whose sample names equal their family names.
+fn oracle(text: &str, e: &Exposition, sel: &PodSelector) -> (Vec<u8>, usize) {
+    let lines: Vec<&str> = text.split('\n').collect();
+    let meta_line = |kind: &str, name: &str| {
+        let prefix = format!("# {kind} {name} ");
+        lines
+            .iter()
+            .find(|l| l.starts_with(&prefix))
+            .map(|l| format!("{l}\n"))
+            .unwrap_or_default()
+    };
+    let (mut out, mut kept, mut seen) = (String::new(), 0, BTreeSet::new());
+    for s in e.samples.iter().filter(|s| keeps(s, sel)) {
+        if seen.insert(s.name.clone()) {
+            out += &meta_line("HELP", &s.name);
+            out += &meta_line("TYPE", &s.name);
+        }
+        out += lines[s.line - 1];
+        out += "\n";
+        kept += 1;
+    }
+    (out.into_bytes(), kept)
+}
+
+fn pods_in(e: &Exposition) -> BTreeSet<(String, String)> {
+    let pod_of = |s: &Sample| {
+        s.label("pod")
+            .or(s.label("pod_name"))
+            .unwrap_or("")
+            .to_owned()
+    };
+    e.samples
+        .iter()
+        .map(|s| (s.label_or_empty("namespace").to_owned(), pod_of(s)))
+        .filter(|(ns, pod)| !ns.is_empty() && !pod.is_empty())
+        .collect()
+}
+
+fn filter_in_chunks(body: &[u8], sel: &PodSelector, sizes: &mut dyn FnMut() -> usize) -> Vec<u8> {
+    let mut filter = PodLineFilter::new(sel.clone());
+    let (mut out, mut rest) = (Vec::new(), body);
+    while !rest.is_empty() {
+        let (chunk, tail) = rest.split_at(sizes().clamp(1, rest.len()));
+        filter.push(chunk, &mut out);
+        rest = tail;
+    }
+    filter.finish(&mut out);
+    out
+}
+
+fn xorshift(seed: u64) -> impl FnMut() -> u64 {
+    let mut state = seed;
+    move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    }
+}
+
+fn assert_chunking_invariant(body: &[u8], sel: &PodSelector, with_single_bytes: bool) {
+    let whole = filter_all(body, sel);
+    let mut fixed: Vec<usize> = vec![7, 4096, 65_536];
+    if with_single_bytes {
+        fixed.push(1);
+    }
+    for size in fixed {
+        assert_eq!(
+            filter_in_chunks(body, sel, &mut || size),
+            whole,
+            "chunks of {size}, {sel:?}"
+        );
+    }
+    let mut rng = xorshift(0x2545_f491_4f6c_dd1d);
+    let mut sizes = move || (rng() % 9000) as usize + 1;
+    assert_eq!(
+        filter_in_chunks(body, sel, &mut sizes),
+        whole,
+        "random chunks, {sel:?}"
+    );
+}
+
+#[test]
+fn every_pod_of_every_dump_matches_a_full_parse() {
+    let mut pods_checked = 0;
+    for name in DUMPS {
+        let text = fixture(name);
+        let e = parse(&text);
+        for (namespace, pod) in pods_in(&e) {
+            let sel = PodSelector::new(namespace, pod);
+            let (expected, kept) = oracle(&text, &e, &sel);
+            let mut filter = PodLineFilter::new(sel.clone());
+            let mut out = Vec::new();
+            filter.push(text.as_bytes(), &mut out);
+            filter.finish(&mut out);
+            assert_eq!(
+                String::from_utf8(out).unwrap(),
+                String::from_utf8(expected).unwrap(),
+                "{name} {sel:?}"
+            );
+            let stats = filter.stats();
+            assert!(kept > 0, "{name} {sel:?}");
+            assert_eq!(stats.lines_kept, kept as u64);
+            assert_eq!(stats.lines_in, text.matches('\n').count() as u64);
+            assert_eq!(stats.bytes_in, text.len() as u64);
+            pods_checked += 1;
+        }
+    }
+    assert_eq!(pods_checked, 5 + 15 + 16 + 21 + 18);
+}
+
+#[test]
+fn chunk_boundaries_do_not_change_the_output() {
+    for name in DUMPS {
+        let text = fixture(name);
+        let pods = pods_in(&parse(&text));
+        let picks = [pods.first(), pods.last()];
+        for (i, (namespace, pod)) in picks.into_iter().flatten().enumerate() {
+            let sel = PodSelector::new(namespace.as_str(), pod.as_str());
+            assert_chunking_invariant(text.as_bytes(), &sel, i == 0);
+        }
+        let none = PodSelector::new("kube-system", "no-such-pod");
+        assert_eq!(filter_all(text.as_bytes(), &none), b"");
+    }
+}
+
+fn uid_of(e: &Exposition, pod: &str) -> String {
+    let s = e.samples.iter().find(|s| {
+        s.label("pod_name") == Some(pod) && !s.label_or_empty("container_name").is_empty()
+    });
+    let id = s.unwrap().label("id").unwrap();
+    id.split('/')
+        .find_map(|part| part.strip_prefix("pod"))
+        .unwrap()
+        .to_owned()
+}
+
+#[test]
+fn uid_brings_in_unlabelled_pod_cgroup_rows_datadog() {
+    let text = fixture("datadog-integrations-core-gke-cos-docker17-cgv1.prom");
+    let e = parse(&text);
+    let uid = uid_of(&e, "dd-agent-q6hpw");
+    assert_eq!(uid, "d2e71e36-10d0-11e8-bd5a-42010af00137");
+    let by_name = PodSelector::new("default", "dd-agent-q6hpw");
+    let by_uid = by_name.clone().with_uid(uid.as_str());
+    assert_eq!(
+        filter_all(text.as_bytes(), &by_name),
+        oracle(&text, &e, &by_name).0
+    );
+    let out = filter_all(text.as_bytes(), &by_uid);
+    assert_eq!(out, oracle(&text, &e, &by_uid).0);
+    let kept = parse(std::str::from_utf8(&out).unwrap());
+    assert_eq!(kept.samples.len(), 166);
+    let pod_rows: Vec<&Sample> = kept
+        .samples
+        .iter()
+        .filter(|s| s.label("pod_name") == Some(""))
+        .collect();
+    assert_eq!(pod_rows.len(), 45);
+    let ws = pod_rows
+        .iter()
+        .find(|s| s.name == "container_memory_working_set_bytes")
+        .unwrap();
+    assert_eq!(ws.value, 214_343_680.0);
+    assert_chunking_invariant(text.as_bytes(), &by_uid, true);
+}
+
+#[test]
+fn uid_matches_systemd_slices_nri_1_16() {
+    let text = fixture("nri-k8s-1.16-minikube-docker-cgv1.prom");
+    let e = parse(&text);
+    let cases = [
+        (
+            "scraper",
+            "e2e-container-creating",
+            "5bac24b4-b0fd-47ca-881c-3578da4768be",
+            37,
+        ),
+        (
+            "kube-system",
+            "metrics-server-6b79b4d69b-x2ps9",
+            "33e6ecb0-7ad0-4b91-99a7-1851068cfd35",
+            145,
+        ),
+    ];
+    for (namespace, pod, uid, count) in cases {
+        let only_uid = PodSelector::new("nope", "nope").with_uid(uid);
+        let out = filter_all(text.as_bytes(), &only_uid);
+        let by_name = filter_all(text.as_bytes(), &PodSelector::new(namespace, pod));
+        assert_eq!(
+            out, by_name,
+            "{pod}: the uid finds exactly the labelled rows"
+        );
+        assert_eq!(out, oracle(&text, &e, &only_uid).0);
+        assert_eq!(
+            parse(std::str::from_utf8(&out).unwrap()).samples.len(),
+            count
+        );
+        assert_chunking_invariant(text.as_bytes(), &only_uid, false);
+    }
+}
+
+#[test]
+fn cgroup_paths() {
+    let uid = "d2e71e36-10d0-11e8-bd5a-42010af00137";
+    let sd = "d2e71e36_10d0_11e8_bd5a_42010af00137";
+    let yes = [
+        format!("/kubepods/burstable/pod{uid}"),
+        format!("/kubepods/burstable/pod{uid}/326b38"),
+        format!("/docker/08cb/kubepods/pod{uid}/x"),
+        format!("/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod{sd}.slice"),
+        format!("/kubepods.slice/kubepods-besteffort-pod{sd}.slice/docker-1.scope"),
+        format!("/kubepods.slice/kubepods-pod{sd}.slice"),
+    ];
+    let no = [
+        format!("/kubepods/burstable/pod{uid}0"),
+        format!("/kubepods/burstable/pod{}", &uid[..20]),
+        format!("/kubepods/burstable/xpod{uid}"),
+        format!("/kubepods/burstable/k8s_x_{uid}_0"),
+        format!("/kubepods.slice/kubepods--pod{sd}.slice"),
+        format!("/kubepods.slice/kubepods-a-b-pod{sd}.slice"),
+        format!("/kubepods.slice/kubepods-burstable-pod{uid}.slice"),
+        format!("/kubepods.slice/xkubepods-pod{sd}.slice"),
+        format!("/kubepods.slice/kubepods-pod{sd}.slicex"),
+    ];
+    assert!(yes.iter().all(|p| cgroup_path_has_pod(p, uid)), "{yes:?}");
+    assert!(!no.iter().any(|p| cgroup_path_has_pod(p, uid)), "{no:?}");
+    assert!(!cgroup_path_has_pod("/kubepods/burstable/pod", ""));
+}
+
+const SMALL: &str = "# HELP a A.\n# TYPE a gauge\n\
+        a{namespace=\"ns\",pod=\"web-10\"} 1\n\
+        a{namespace=\"other\",pod=\"web-1\"} 2\n\
+        # HELP b B.\n# TYPE b counter\n# a comment \"web-1\"\n\
+        b{namespace=\"ns\",pod=\"web-1\"} 3\n\
+        b{namespace=\"ns\",pod=\"web-1\",x=\"#\"} 4\n\n\
+        # HELP d D1.\n# TYPE d gauge\nd{namespace=\"ns\",pod=\"web-10\"} 0\n\
+        # HELP h H.\n# TYPE h histogram\n\
+        h_bucket{namespace=\"ns\",pod=\"web-1\",le=\"1\"} 1\n\
+        h_sum{namespace=\"ns\",pod=\"web-1\"} 1\n\
+        c{namespace=\"ns\",pod_name=\"web-1\",v=\"ünï\"} 5\n\
+        # HELP b B again.\nb{namespace=\"ns\",pod=\"web-1\"} 6\n\
+        # HELP d D2.\nd{namespace=\"ns\",pod=\"web-1\"} 7\n\
+        junk{namespace=\"ns\",pod=\"web-1\"} oops\n\
+        e{pod=\"web-1\"} 8\n\
+        f{namespace=\"ns\",pod=\"web-1\"} 9";
+
+const SMALL_KEPT: &str = "# HELP b B.\n# TYPE b counter\n\
+        b{namespace=\"ns\",pod=\"web-1\"} 3\n\
+        b{namespace=\"ns\",pod=\"web-1\",x=\"#\"} 4\n\
+        # HELP h H.\n# TYPE h histogram\n\
+        h_bucket{namespace=\"ns\",pod=\"web-1\",le=\"1\"} 1\n\
+        h_sum{namespace=\"ns\",pod=\"web-1\"} 1\n\
+        c{namespace=\"ns\",pod_name=\"web-1\",v=\"ünï\"} 5\n\
+        b{namespace=\"ns\",pod=\"web-1\"} 6\n\
+        # HELP d D2.\n# TYPE d gauge\nd{namespace=\"ns\",pod=\"web-1\"} 7\n\
+        f{namespace=\"ns\",pod=\"web-1\"} 9\n";
+
+#[test]
+fn metadata_prefixes_and_namespaces() {
+    let sel = PodSelector::new("ns", "web-1");
+    let mut filter = PodLineFilter::new(sel.clone());
+    let mut out = Vec::new();
+    filter.push(SMALL.as_bytes(), &mut out);
+    assert!(
+        !out.ends_with(b"9\n"),
+        "the unterminated line waits for finish"
+    );
+    filter.finish(&mut out);
+    assert_eq!(String::from_utf8(out).unwrap(), SMALL_KEPT);
+    let stats = filter.stats();
+    assert_eq!(
+        (stats.lines_in, stats.lines_kept, stats.meta_lines_kept),
+        (25, 8, 6)
+    );
+    assert_eq!(stats.bytes_out, SMALL_KEPT.len() as u64);
+    assert_chunking_invariant(SMALL.as_bytes(), &sel, true);
+    let ten = String::from_utf8(filter_all(
+        SMALL.as_bytes(),
+        &PodSelector::new("ns", "web-10"),
+    ))
+    .unwrap();
+    assert_eq!(ten.lines().filter(|l| !l.starts_with('#')).count(), 2);
+    assert!(filter_all(SMALL.as_bytes(), &PodSelector::new("other", "web-10")).is_empty());
+}
+
+#[test]
+fn crlf_empty_and_unterminated_input() {
+    let sel = PodSelector::new("ns", "web-1");
+    assert!(filter_all(b"", &sel).is_empty());
+    let mut filter = PodLineFilter::new(sel.clone());
+    filter.finish(&mut Vec::new());
+    assert_eq!(filter.stats(), FilterStats::default());
+    let crlf = SMALL.replace('\n', "\r\n");
+    let out = filter_all(crlf.as_bytes(), &sel);
+    let expected: String = SMALL_KEPT.lines().map(|l| format!("{l}\r\n")).collect();
+    assert_eq!(
+        String::from_utf8(out).unwrap(),
+        expected.trim_end_matches("\r\n").to_owned() + "\n"
+    );
+    assert_chunking_invariant(crlf.as_bytes(), &sel, true);
+    assert_eq!(
+        filter_all(b"m{namespace=\"ns\",pod=\"web-1\"} 1", &sel),
+        b"m{namespace=\"ns\",pod=\"web-1\"} 1\n"
+    );
+}
+
+#[test]
+fn escaped_selector_and_line_matches() {
+    let sel = PodSelector::new("ns", "we\"ird\\pod");
+    let line = br#"m{namespace="ns",pod="we\"ird\\pod"} 1"#;
+    assert!(line_matches(line, &sel));
+    assert_eq!(filter_all(line, &sel), [line.as_slice(), b"\n"].concat());
+    let web = PodSelector::new("ns", "web-1");
+    assert!(line_matches(
+        b"m{namespace=\"ns\",pod=\"web-1\"} 1\r\n",
+        &web
+    ));
+    assert!(!line_matches(b"m{namespace=\"ns\",pod=\"web-10\"} 1", &web));
+    assert!(!line_matches(b"m{namespace=\"ns2\",pod=\"web-1\"} 1", &web));
+    assert!(!line_matches(b"m{pod=\"web-1\"} 1", &web));
+    assert!(!line_matches(b"# HELP m \"web-1\"", &web));
+    assert!(!line_matches(b"m{namespace=\"ns\",pod=\"web-1\"} x", &web));
+    assert!(!line_matches(
+        b"m{namespace=\"ns\",pod=\"web-1\",pod=\"web-1\"} 1",
+        &web
+    ));
+    assert!(!line_matches(
+        b"m{namespace=\"ns\",pod=\"web-1\xff\"} 1",
+        &web
+    ));
+    let empty = PodSelector::new("", "");
+    assert!(line_matches(b"m{namespace=\"\",pod=\"\"} 1", &empty));
+    assert!(!line_matches(b"m{namespace=\"\"} 1", &empty));
+}
+
+#[test]
+fn overlong_lines_are_dropped_in_every_chunking() {
+    let sel = PodSelector::new("ns", "web-1");
+    let long = format!(
+        "m{{namespace=\"ns\",pod=\"web-1\",pad=\"{}\"}} 1",
+        "x".repeat(MAX_LINE_BYTES)
+    );
+    assert!(!line_matches(long.as_bytes(), &sel));
+    let body = format!("{long}\nm{{namespace=\"ns\",pod=\"web-1\"}} 2\n{long}");
+    let out = filter_all(body.as_bytes(), &sel);
+    assert_eq!(out, b"m{namespace=\"ns\",pod=\"web-1\"} 2\n");
+    assert_eq!(
+        filter_in_chunks(body.as_bytes(), &sel, &mut || 100_000),
+        out
+    );
+    assert_eq!(filter_in_chunks(body.as_bytes(), &sel, &mut || 1), out);
+}
+
+#[test]
+fn random_bodies_agree_with_the_line_predicate() {
+    let pieces = [
+        "m{namespace=\"ns\",pod=\"web-1\"} 1",
+        "m{namespace=\"ns\",pod=\"web-10\"} 1",
+        "m{pod=\"web-1\",namespace=\"ns\",id=\"#/pod0a-1\"} 1 5",
+        "n{namespace=\"ns\",pod_name=\"web-1\",v=\"é,\\\"}\"} NaN",
+        "n{namespace=\"x\",pod=\"web-1\"} 1",
+        "k{id=\"/kubepods/pod0a-1/c\"} 2",
+        "k{id=\"/kubepods/pod0a-10\"} 2",
+        "k{id=\"/kubepods.slice/kubepods-pod0a_1.slice\"} 2",
+        "# HELP m M \"web-1\"",
+        "# TYPE m gauge",
+        "  # TYPE n counter",
+        "#",
+        "",
+        "m{namespace=\"ns\",pod=\"web-1\" 1",
+        "\"web-1\" 0a-1 #",
+    ];
+    let sel = PodSelector::new("ns", "web-1").with_uid("0a-1");
+    let mut rng = xorshift(0x1234_5678_9abc_def1);
+    for round in 0..40 {
+        let mut body = String::new();
+        for _ in 0..(rng() % 60) {
+            body += pieces[(rng() % pieces.len() as u64) as usize];
+            body += if rng().is_multiple_of(5) {
+                "\r\n"
+            } else {
+                "\n"
+            };
+        }
+        if round % 2 == 0 {
+            body.pop();
+        }
+        let expected: Vec<&str> = body
+            .split('\n')
+            .filter(|l| line_matches(l.as_bytes(), &sel))
+            .collect();
+        let out = String::from_utf8(filter_all(body.as_bytes(), &sel)).unwrap();
+        let got: Vec<&str> = out
+            .lines()
+            .filter(|l| !l.trim_start().starts_with('#'))
+            .collect();
+        assert_eq!(
+            got,
+            expected
+                .iter()
+                .map(|l| l.trim_end_matches('\r'))
+                .collect::<Vec<_>>(),
+            "{body:?}"
+        );
+        assert_chunking_invariant(body.as_bytes(), &sel, true);
+    }
+}

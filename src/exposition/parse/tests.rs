@@ -1,0 +1,354 @@
+use super::*;
+
+fn fixture(name: &str) -> String {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/realdata/cadvisor/");
+    std::fs::read_to_string(format!("{dir}{name}")).unwrap()
+}
+
+fn one(line: &str) -> Sample {
+    parse_sample_line(line).unwrap()
+}
+
+fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
+    list.iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
+}
+
+#[test]
+fn quoted_values_may_hold_separators_and_escapes() {
+    assert_eq!(
+        one(r#"t{a="x,y",b="1"} 1"#).labels,
+        pairs(&[("a", "x,y"), ("b", "1")])
+    );
+    assert_eq!(
+        one(r#"t{a="k=v}{",b="}"} 2"#).labels,
+        pairs(&[("a", "k=v}{"), ("b", "}")])
+    );
+    assert_eq!(
+        one(r#"t{a="say \"hi\", ok"} 3"#).label("a"),
+        Some(r#"say "hi", ok"#)
+    );
+    let s = one(r#"t{id="/system-serial\\x2dgetty.slice",m="l1\nl2",e=""} 4"#);
+    assert_eq!(s.label("id"), Some(r"/system-serial\x2dgetty.slice"));
+    assert_eq!(s.label("m"), Some("l1\nl2"));
+    assert_eq!(s.label("e"), Some(""));
+    assert_eq!(one(r#"t{a="ünï ☃"} 1"#).label("a"), Some("ünï ☃"));
+}
+
+#[test]
+fn label_list_layout_variants() {
+    let spaced = one("t{a=\"1\", b=\"2\" ,\tc = \"3\" } 5");
+    assert_eq!(spaced.labels, pairs(&[("a", "1"), ("b", "2"), ("c", "3")]));
+    assert_eq!(one(r#"t{a="1",} 6"#).labels, pairs(&[("a", "1")]));
+    let empty = one("name{} 5");
+    assert!(empty.labels.is_empty());
+    assert_eq!((empty.name.as_str(), empty.value), ("name", 5.0));
+    let bare = one("name 5");
+    assert!(bare.labels.is_empty());
+    assert_eq!(bare.value_text, "5");
+    assert_eq!(one("  ns:sub_total {a=\"b\"}\t7  ").name, "ns:sub_total");
+    assert_eq!(one("x{a=\"1\"}8").value, 8.0);
+}
+
+#[test]
+fn values_and_timestamps() {
+    let s = one("container_memory_working_set_bytes{pod=\"p\"} 8.8784896e+07 1687269135477");
+    assert_eq!(s.value, 88_784_896.0);
+    assert_eq!(s.value_text, "8.8784896e+07");
+    assert_eq!(s.timestamp_ms, Some(1_687_269_135_477));
+    assert!(one("t NaN").value.is_nan());
+    assert_eq!(one("t +Inf").value, f64::INFINITY);
+    assert_eq!(one("t -Inf").value, f64::NEG_INFINITY);
+    assert_eq!(one("t -Inf").value_text, "-Inf");
+    assert_eq!(one("t 1.5e-3").value, 0.0015);
+    assert_eq!(one("t -0 -12").timestamp_ms, Some(-12));
+    assert_eq!(one("t 12 \r\n").timestamp_ms, None);
+    assert_eq!(one("t 4.0378368e+08 1687269135477\r").value, 403_783_680.0);
+}
+
+#[test]
+fn sample_label_helpers() {
+    let s = one(r#"m{pod="",namespace="ns"} 1"#);
+    assert_eq!(s.label("namespace"), Some("ns"));
+    assert_eq!(s.label("pod"), Some(""));
+    assert_eq!(s.label("pod_name"), None);
+    assert_eq!(s.label_or_empty("pod_name"), "");
+    assert_eq!(s.label_or_empty("namespace"), "ns");
+}
+
+#[test]
+fn bad_lines_are_errors() {
+    let cases = [
+        (r#"t{a="open} 1"#, "unterminated"),
+        (r#"t{a="x\"} 1"#, "unterminated"),
+        (r#"t{a="x\"#, "unterminated"),
+        (r#"t{a="1"}"#, "missing value"),
+        ("t", "missing value"),
+        ("t 12abc", "invalid value"),
+        ("t 0x1p3", "invalid value"),
+        (r#"t{1a="1"} 1"#, "invalid label name"),
+        (r#"t{a-b="1"} 1"#, "expected '='"),
+        (r#"t{,} 1"#, "invalid label name"),
+        (r#"t{a=1} 1"#, "expected '\"'"),
+        (r#"t{a="1" b="2"} 1"#, "expected ','"),
+        (r#"t{a="\t"} 1"#, "invalid escape"),
+        (r#"t{a="1",a="2"} 1"#, "duplicate label a"),
+        ("t 1 2 3", "unexpected text"),
+        ("t 1 1.5", "invalid timestamp"),
+        ("9t 1", "invalid metric name"),
+        ("t-x 1", "unexpected character"),
+        ("{a=\"1\"} 1", "invalid metric name"),
+    ];
+    for (line, want) in cases {
+        let err = parse_sample_line(line).unwrap_err();
+        assert!(err.contains(want), "{line:?}: {err:?} lacks {want:?}");
+    }
+    assert!(parse_sample_line("# HELP t x").is_err());
+    assert!(parse_sample_line("   ").is_err());
+}
+
+#[test]
+fn huge_and_hostile_lines_never_panic() {
+    let long = "x".repeat(MAX_LINE_BYTES + 1);
+    assert!(parse_sample_line(&long).unwrap_err().contains("too long"));
+    let braces = format!("t{}", "{".repeat(100_000));
+    assert!(parse_sample_line(&braces).is_err());
+    let many = format!(
+        "t{{{}}} 1",
+        (0..20_000)
+            .map(|i| format!("l{i}=\"v\","))
+            .collect::<String>()
+    );
+    assert_eq!(parse_sample_line(&many).unwrap().labels.len(), 20_000);
+    let alphabet: Vec<char> = "{}\",=\\ \t\n\r#a1.e+-_:éNI".chars().collect();
+    let mut state = 0x9e37_79b9_7f4a_7c15_u64;
+    let mut junk = String::new();
+    for _ in 0..200_000 {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        junk.push(alphabet[(state % alphabet.len() as u64) as usize]);
+    }
+    let parsed = parse(&junk);
+    assert!(parsed.issues.len() <= MAX_ISSUES + 1);
+    let real = fixture("nri-k8s-1.35-minikube-containerd2-cgv2.prom");
+    let line = real.lines().find(|l| l.contains("qdcxt")).unwrap();
+    for (cut, _) in line.char_indices() {
+        let _ = parse_sample_line(&line[..cut]);
+        let _ = parse_sample_line(&line[cut..]);
+    }
+}
+
+#[test]
+fn whole_text_with_metadata_comments_crlf_and_issues() {
+    let text = "# HELP m Memory \\\\ in\\nbytes.\r\n# TYPE m gauge\r\n\r\n# just a comment\r\n\
+                    m{pod=\"a\"} 1 10\r\nm{pod=\"b\" 2\r\n  \t\r\n#TYPE n counter\nn_total 3\n# TYPE o bogus\n";
+    let e = parse(text);
+    assert_eq!(e.samples.len(), 2);
+    assert_eq!(
+        (e.samples[0].line, e.samples[0].timestamp_ms),
+        (5, Some(10))
+    );
+    assert_eq!(
+        (e.samples[1].name.as_str(), e.samples[1].line),
+        ("n_total", 9)
+    );
+    let m = e.family("m").unwrap();
+    assert_eq!(m.help.as_deref(), Some("Memory \\ in\nbytes."));
+    assert_eq!(m.kind.as_deref(), Some("gauge"));
+    assert_eq!(e.family("n").unwrap().kind.as_deref(), Some("counter"));
+    assert_eq!(e.families.len(), 2);
+    let lines: Vec<usize> = e.issues.iter().map(|i| i.line).collect();
+    assert_eq!(lines, [6, 10]);
+    assert!(e.issues[1].message.contains("unknown metric type"));
+}
+
+#[test]
+fn issues_are_capped() {
+    let text = "bad line\n".repeat(MAX_ISSUES + 50);
+    let e = parse(&text);
+    assert_eq!(e.issues.len(), MAX_ISSUES + 1);
+    assert!(e.issues[MAX_ISSUES].message.starts_with("too many issues"));
+}
+
+#[test]
+fn parse_labels_reads_the_inside_of_braces() {
+    let got = parse_labels(r#"a="x,y", b="q\"}" ,"#).unwrap();
+    assert_eq!(got, pairs(&[("a", "x,y"), ("b", "q\"}")]));
+    assert!(parse_labels("").unwrap().is_empty());
+    assert!(parse_labels(r#"a="1"} b="2""#).is_err());
+    assert!(parse_labels(r#"a="1"#).is_err());
+}
+
+#[test]
+fn prometheus_parse_loses_what_we_keep() {
+    let line = r#"t{a="x,y",b="k=v",c="1"} 1"#;
+    let theirs = prometheus_parse::Scrape::parse(std::iter::once(Ok(line.to_owned()))).unwrap();
+    let labels = &theirs.samples[0].labels;
+    assert_eq!(
+        labels.get("a"),
+        Some("x"),
+        "prometheus-parse cuts the value at the comma"
+    );
+    assert_eq!(
+        labels.get("b"),
+        None,
+        "prometheus-parse drops a value holding '='"
+    );
+    assert_eq!(labels.get("c"), Some("1"));
+    assert_eq!(
+        one(line).labels,
+        pairs(&[("a", "x,y"), ("b", "k=v"), ("c", "1")])
+    );
+}
+
+/// Parses a dump and checks the totals every real dump must meet.
+fn parse_dump(name: &str, samples: usize, families: usize, ws: usize) -> Exposition {
+    let e = parse(&fixture(name));
+    assert_eq!(e.issues, [], "{name}");
+    assert_eq!(e.samples.len(), samples, "{name}");
+    assert_eq!(e.families.len(), families, "{name}");
+    assert_eq!(
+        e.samples_named("container_memory_working_set_bytes")
+            .count(),
+        ws,
+        "{name}"
+    );
+    assert!(
+        e.families
+            .iter()
+            .all(|f| f.kind.is_some() && f.help.is_some()),
+        "{name}"
+    );
+    e
+}
+
+fn ws_of<'e>(e: &'e Exposition, pod_label: &str, pod: &str, container: &str) -> Vec<&'e Sample> {
+    let container_label = if pod_label == "pod_name" {
+        "container_name"
+    } else {
+        "container"
+    };
+    e.samples_named("container_memory_working_set_bytes")
+        .filter(|s| s.label(pod_label) == Some(pod) && s.label(container_label) == Some(container))
+        .collect()
+}
+
+#[test]
+fn real_dump_datadog_gke_legacy_labels() {
+    let e = parse_dump(
+        "datadog-integrations-core-gke-cos-docker17-cgv1.prom",
+        3215,
+        52,
+        72,
+    );
+    let agent = ws_of(&e, "pod_name", "dd-agent-q6hpw", "dd-agent");
+    assert_eq!(agent.len(), 1);
+    assert_eq!(
+        (agent[0].value, agent[0].timestamp_ms),
+        (213_839_872.0, None)
+    );
+    assert_eq!(agent[0].label("namespace"), Some("default"));
+    assert_eq!(
+        ws_of(&e, "pod_name", "fluentd-gcp-v2.0.10-9q9t4", "fluentd-gcp")[0].value,
+        129_007_616.0
+    );
+    let serial = "/system.slice/system-serial\\x2dgetty.slice";
+    assert!(e.samples.iter().any(|s| s.label("id") == Some(serial)));
+    assert!(e.samples.iter().all(|s| s.label("pod").is_none()));
+}
+
+#[test]
+fn real_dump_synthetic_cadvisor() {
+    let e = parse_dump(
+        "google-cadvisor-testdata-prometheus_metrics-SYNTHETIC.prom",
+        287,
+        107,
+        1,
+    );
+    let ws = e
+        .samples_named("container_memory_working_set_bytes")
+        .next()
+        .unwrap();
+    assert_eq!(ws.label("id"), Some("testcontainer"));
+    assert_eq!(
+        e.samples
+            .iter()
+            .filter(|s| s.timestamp_ms.is_some())
+            .count(),
+        276
+    );
+}
+
+#[test]
+fn real_dump_nri_1_15_both_label_schemes() {
+    let e = parse_dump("nri-k8s-1.15-minikube-kic-docker-cgv1.prom", 4277, 54, 82);
+    let pod = ws_of(&e, "pod", "kube-apiserver-minikube", "");
+    assert_eq!(pod.len(), 1);
+    assert_eq!(pod[0].value, 281_382_912.0);
+    assert_eq!(pod[0].label("pod_name"), Some("kube-apiserver-minikube"));
+    let mut apiserver: Vec<f64> =
+        ws_of(&e, "pod_name", "kube-apiserver-minikube", "kube-apiserver")
+            .iter()
+            .map(|s| s.value)
+            .collect();
+    apiserver.sort_by(f64::total_cmp);
+    assert_eq!(apiserver, [280_801_280.0, 283_279_360.0]);
+}
+
+#[test]
+fn real_dump_nri_1_16_systemd() {
+    let e = parse_dump("nri-k8s-1.16-minikube-docker-cgv1.prom", 2468, 57, 52);
+    let pod = "metrics-server-6b79b4d69b-x2ps9";
+    assert_eq!(
+        ws_of(&e, "pod", pod, "metrics-server")[0].value,
+        13_574_144.0
+    );
+    assert_eq!(ws_of(&e, "pod", pod, "")[0].value_text, "1.4266368e+07");
+    assert_eq!(ws_of(&e, "pod", pod, "POD")[0].value, 692_224.0);
+}
+
+#[test]
+fn real_dump_nri_1_24_containerd() {
+    let e = parse_dump("nri-k8s-1.24-minikube-containerd-cgv2.prom", 3181, 67, 64);
+    let rows = ws_of(&e, "pod", "metrics-server-8894f74c6-8th9v", "");
+    let mut values: Vec<f64> = rows.iter().map(|s| s.value).collect();
+    values.sort_by(f64::total_cmp);
+    assert_eq!(values, [200_704.0, 16_019_456.0]);
+    let app = ws_of(
+        &e,
+        "pod",
+        "metrics-server-8894f74c6-8th9v",
+        "metrics-server",
+    );
+    assert_eq!(
+        (app[0].value, app[0].timestamp_ms),
+        (16_150_528.0, Some(1_694_016_937_886))
+    );
+}
+
+#[test]
+fn real_dump_nri_1_35_containerd2() {
+    let e = parse_dump("nri-k8s-1.35-minikube-containerd2-cgv2.prom", 4621, 78, 58);
+    let coredns = ws_of(&e, "pod", "coredns-7d764666f9-qdcxt", "coredns");
+    assert_eq!(coredns.len(), 1);
+    assert_eq!(coredns[0].label("namespace"), Some("kube-system"));
+    assert_eq!(
+        (coredns[0].value, coredns[0].timestamp_ms),
+        (16_232_448.0, Some(1_782_468_872_783))
+    );
+    let pod_rows = ws_of(&e, "pod", "coredns-7d764666f9-qdcxt", "");
+    assert!(
+        pod_rows
+            .iter()
+            .any(|s| s.value == 16_232_448.0 && s.label_or_empty("image").is_empty())
+    );
+    assert_eq!(
+        e.family("container_memory_working_set_bytes")
+            .unwrap()
+            .kind
+            .as_deref(),
+        Some("gauge")
+    );
+}
