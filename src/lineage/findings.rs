@@ -161,13 +161,39 @@ fn duplicates(l: &Lineage, out: &mut Vec<Finding>) {
             "duplicate-series",
             Severity::Warn,
             format!(
-                "{} series match container {:?}; the backend's sum adds them all ({} B), which double-counts a restarted or recreated container or a cgroup seen twice.",
+                "{} series match container {:?}; the backend's sum adds them all ({} B). {}",
                 r.series.len(),
                 r.container,
-                r.series_sum_bytes.unwrap_or(0)
+                r.series_sum_bytes.unwrap_or(0),
+                duplicate_cause(l, &r.container)
             ),
             r.series.clone(),
         ));
+    }
+}
+
+/// Same container id under several cgroup paths, or several container ids (old instances).
+fn duplicate_cause(l: &Lineage, container: &str) -> &'static str {
+    let ids: Vec<&str> = l
+        .cadvisor
+        .get()
+        .map(|c| {
+            c.cgroups
+                .iter()
+                .filter(|g| g.container == container)
+                .map(|g| g.id.rsplit('/').next().unwrap_or(""))
+                .collect()
+        })
+        .unwrap_or_default();
+    let same = ids.windows(2).all(|w| w[0] == w[1]);
+    match (ids.len() > 1, same) {
+        (true, true) => {
+            "They are the same container's cgroup under different paths (a node running inside a container, e.g. kind or minikube's docker driver, exports both), so the sum counts it twice."
+        }
+        (true, false) => {
+            "They are different container ids: a restarted or recreated container's old series is still exported, and the sum counts old and new."
+        }
+        _ => "This double-counts the container.",
     }
 }
 
@@ -325,7 +351,9 @@ fn unproven(name: &str, kind: BackendKind) -> &'static str {
         (n, BackendKind::MetricsServer) if n.starts_with("kubelet /metrics/resource") => {
             "The sample metrics-server read is unproven."
         }
-        (n, _) if n.starts_with("Prometheus") => "What the adapter's query returns is unproven.",
+        (n, _) if n.starts_with("Prometheus") => {
+            "What the adapter's query returns is unproven. On OpenShift the API server's service proxy cannot pass your token to prometheus-k8s; use --prometheus-url with the thanos-querier route and --prometheus-token-file <(oc whoami -t)."
+        }
         (n, _) if n.starts_with("Adapter config") => "The adapter's query cannot be rendered.",
         _ => "Which backend produced the number is unproven.",
     }

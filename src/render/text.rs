@@ -218,6 +218,15 @@ fn adapter(a: &AdapterView, p: &Paint, w: &mut dyn Write) -> io::Result<()> {
     if let Some(url) = &a.prometheus_url {
         writeln!(w, "    Prometheus: {url}")?;
     }
+    match &a.stored_series {
+        Some(Layer::Present { value }) => writeln!(
+            w,
+            "    Prometheus stores {} container_memory_* series for this pod (raw-series query)",
+            value.len()
+        )?,
+        Some(Layer::Missing { reason }) => writeln!(w, "    stored series: {}", p.bad(reason))?,
+        None => {}
+    }
     for (purpose, layer) in [("memory", &a.memory), ("cpu", &a.cpu)] {
         match layer {
             Layer::Present { value } => rule(purpose, value, p, w)?,
