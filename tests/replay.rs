@@ -658,9 +658,46 @@ fn an_old_container_instance_still_exported_is_named_as_double_counting() {
         let old = r#"container_memory_working_set_bytes{container="centos-tools",id="/kubepods.slice/kubepods-besteffort.slice/kubepods-besteffort-pod8f3c2a61_5b7e_4d2a_9c41_0e6d9b1f7a35.slice/crio-0000000000000000000000000000000000000000000000000000000000000001.scope",image="quay.io/centos/centos:stream8",name="k8s_centos-tools_blockvol-fs-1_csi_8f3c2a61-5b7e-4d2a-9c41-0e6d9b1f7a35_0",namespace="csi",pod="blockvol-fs-1"} 4096 1636128300000"#;
         *body = Value::String(format!("{}{old}\n", body.as_str().unwrap()));
     });
-    assert_eq!(code, 4, "cAdvisor now sums 4096 B more than the query answered");
+    assert_eq!(
+        code, 4,
+        "cAdvisor now sums 4096 B more than the query answered"
+    );
     let dup = finding(&v, "duplicate-series");
-    assert!(dup[0]["message"].as_str().unwrap().contains("(88788992 B). They are different container ids"));
-    let r = v["reconciliation"].as_array().unwrap().iter().find(|r| r["container"] == "centos-tools").unwrap().clone();
+    assert!(
+        dup[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("(88788992 B). They are different container ids")
+    );
+    let r = v["reconciliation"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["container"] == "centos-tools")
+        .unwrap()
+        .clone();
     assert_eq!(r["verdict"], "cAdvisor Σ off by +4096 B from Metrics API");
+}
+
+#[test]
+fn the_readme_example_is_the_real_output() {
+    let readme =
+        std::fs::read_to_string(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("README.md"))
+            .unwrap();
+    let marker = "$ cargo run --locked -- pod csi/blockvol-fs-1 --from fixtures/bundles/seed-ocp48-crio-cgv1.json\n";
+    let start = readme.find(marker).expect("README example") + marker.len();
+    let shown = &readme[start..start + readme[start..].find("```").unwrap()];
+    let path = fixture(SEED);
+    let (_, out, _) = ktrace(&[
+        "pod",
+        "csi/blockvol-fs-1",
+        "--from",
+        path.to_str().unwrap(),
+        "--color",
+        "never",
+    ]);
+    assert_eq!(
+        shown, out,
+        "README.md's example differs from what ktrace prints: update it"
+    );
 }
