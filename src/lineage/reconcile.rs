@@ -237,6 +237,9 @@ fn row(
         verdict = "missing: the adapter's query returned no sample for this container".into();
         agrees = false;
     }
+    if verdict.contains("cAdvisor Σ off by") {
+        verdict.push_str(&sample_age(inputs, sel));
+    }
     Reconciliation {
         container: name.to_string(),
         metrics_api_bytes: api,
@@ -245,6 +248,19 @@ fn row(
         series_sum_bytes: series_sum,
         verdict,
         agrees,
+    }
+}
+
+/// `; cAdvisor sampled 12.345 s before the Metrics API timestamp`, when both times are known.
+fn sample_age(inputs: &Inputs, sel: Option<&Selected>) -> String {
+    let ts = inputs.metrics.and_then(|m| m.timestamp.as_deref());
+    let newest = sel.and_then(|s| s.newest_ms);
+    match (ts.and_then(super::time::rfc3339_ms), newest) {
+        (Some(t), Some(n)) => format!(
+            "; cAdvisor sampled {:.3} s before the Metrics API timestamp",
+            (t - n) as f64 / 1000.0
+        ),
+        _ => String::new(),
     }
 }
 
