@@ -704,3 +704,43 @@ fn the_readme_example_is_the_real_output() {
         "README.md's example differs from what ktrace prints: update it"
     );
 }
+
+#[test]
+fn dedicated_service_monitors_trace_to_the_resource_endpoint_and_leave_out_pause() {
+    // OpenShift's dedicatedServiceMonitors: the adapter queries pa_container_memory_working_set_bytes,
+    // /metrics/resource renamed, where the pause container never appears.
+    let yaml = std::fs::read_to_string(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(
+        "fixtures/realdata/adapter-config/openshift-cmo-release-4.12-prometheus-adapter-config-map-dedicated-service-monitors.yaml",
+    ))
+    .unwrap();
+    let cm: Value = serde_saphyr::from_str(&yaml).unwrap();
+    let query = "sum by (pod,container) (\n  pa_container_memory_working_set_bytes{namespace=\"csi\",pod=\"blockvol-fs-1\",container!=\"\",pod!=\"\"}\n)\n";
+    let (code, _, v) = run_modified(|v| {
+        let s = &mut v["sources"];
+        s["adapter_config"]["outcome"]["body"] = Value::String(cm.to_string());
+        let pm = s["pod_metrics"]["outcome"]["body"]
+            .as_str()
+            .unwrap()
+            .replace(
+                r#"{"name":"POD","usage":{"cpu":"0","memory":"176Ki"}},"#,
+                "",
+            );
+        s["pod_metrics"]["outcome"]["body"] = Value::String(pm);
+        s["prometheus"] = serde_json::json!([{"purpose": "memory", "query": query, "source": {"outcome": {
+            "status": "ok", "http_status": 200,
+            "body": r#"{"status":"success","data":{"resultType":"vector","result":[{"metric":{"container":"centos-tools","pod":"blockvol-fs-1"},"value":[1636128362,"88784896"]}]}}"#
+        }}}]);
+    });
+    assert_eq!(code, 0);
+    assert_eq!(v["adapter"]["memory"]["value"]["rendered"], query);
+    assert!(finding(&v, "query-differs").is_empty());
+    let recon = v["reconciliation"].as_array().unwrap();
+    assert_eq!(recon.len(), 1, "no POD row: {recon:?}");
+    assert_eq!(recon[0]["container"], "centos-tools");
+    assert_eq!(
+        recon[0]["series"][0],
+        "container_memory_working_set_bytes{container=\"centos-tools\",namespace=\"csi\",pod=\"blockvol-fs-1\"} 8.8784896e+07 1636128359127"
+    );
+    assert_eq!(recon[0]["verdict"], "exact");
+    assert_eq!(v["top"]["value"]["pod_row"]["memory"], "84Mi");
+}
