@@ -121,3 +121,38 @@ pub enum ColorChoice {
     /// Never.
     Never,
 }
+
+#[cfg(test)]
+mod tests {
+    use clap::{CommandFactory, Parser};
+
+    use super::*;
+
+    #[test]
+    fn flags_are_consistent_and_kubectl_named() {
+        Cli::command().debug_assert();
+        let cli = Cli::try_parse_from([
+            "ktrace",
+            "pod",
+            "blockvol-fs-1",
+            "-n",
+            "csi",
+            "-o",
+            "markdown",
+            "--context",
+            "admin",
+            "--request-timeout",
+            "5s",
+            "--insecure-skip-tls-verify",
+        ])
+        .unwrap();
+        let Command::Pod(p) = cli.command;
+        assert_eq!(p.target, "blockvol-fs-1");
+        assert_eq!(p.namespace.as_deref(), Some("csi"));
+        assert_eq!(p.output, OutputFormat::Markdown);
+        assert_eq!(p.conn.context.as_deref(), Some("admin"));
+        assert_eq!(p.conn.request_timeout, "5s");
+        assert!(p.conn.insecure_skip_tls_verify);
+        assert_eq!(p.color, ColorChoice::Auto);
+    }
+}

@@ -338,3 +338,54 @@ fn bearer_token(config: &kube::Config) -> Option<String> {
         .ok()
         .map(|s| s.trim().to_string())
 }
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::{outcome, parse_timeout, status_message};
+    use crate::evidence::Outcome;
+
+    #[test]
+    fn timeouts_parse_like_kubectl() {
+        assert_eq!(parse_timeout("30s").unwrap(), Some(Duration::from_secs(30)));
+        assert_eq!(parse_timeout("1m").unwrap(), Some(Duration::from_secs(60)));
+        assert_eq!(
+            parse_timeout("500ms").unwrap(),
+            Some(Duration::from_millis(500))
+        );
+        assert_eq!(parse_timeout("7").unwrap(), Some(Duration::from_secs(7)));
+        assert_eq!(parse_timeout("0").unwrap(), None);
+        assert!(
+            parse_timeout("soon").is_err()
+                && parse_timeout("5x").is_err()
+                && parse_timeout("").is_err()
+        );
+    }
+
+    #[test]
+    fn a_403_names_the_permission_and_keeps_the_server_message() {
+        let body = r#"{"kind":"Status","message":"nodes \"w\" is forbidden","reason":"Forbidden","code":403}"#;
+        match outcome(
+            403,
+            "/api/v1/nodes/w/proxy/metrics/cadvisor",
+            body.into(),
+            None,
+        ) {
+            Outcome::Failed {
+                http_status,
+                error,
+                needs,
+            } => {
+                assert_eq!(http_status, Some(403));
+                assert_eq!(error, "nodes \"w\" is forbidden");
+                assert_eq!(needs.as_deref(), Some("get nodes/proxy"));
+            }
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(
+            status_message("<html>bad gateway</html>"),
+            "<html>bad gateway</html>"
+        );
+    }
+}

@@ -330,3 +330,40 @@ pub fn percent_encode(s: &str) -> String {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{percent_encode, service_proxy_path};
+
+    #[test]
+    fn adapter_prometheus_urls_become_service_proxy_paths() {
+        assert_eq!(
+            service_proxy_path("https://prometheus-k8s.openshift-monitoring.svc:9091", "x")
+                .unwrap(),
+            "/api/v1/namespaces/openshift-monitoring/services/https:prometheus-k8s:9091/proxy"
+        );
+        assert_eq!(
+            service_proxy_path(
+                "http://prometheus-k8s.monitoring.svc.cluster.local:9090/",
+                "x"
+            )
+            .unwrap(),
+            "/api/v1/namespaces/monitoring/services/http:prometheus-k8s:9090/proxy"
+        );
+        assert_eq!(
+            service_proxy_path("http://thanos-querier/prom", "monitoring").unwrap(),
+            "/api/v1/namespaces/monitoring/services/http:thanos-querier:80/proxy/prom"
+        );
+        assert!(service_proxy_path("https://localhost", "x").is_err());
+        assert!(service_proxy_path("https://10.0.0.1:9091", "x").is_err());
+        assert!(service_proxy_path("prometheus-k8s:9091", "x").is_err());
+    }
+
+    #[test]
+    fn queries_are_percent_encoded() {
+        assert_eq!(
+            percent_encode(r#"sum(x{a!="",b=~"c|d"}) by (e)"#),
+            "sum%28x%7Ba%21%3D%22%22%2Cb%3D~%22c%7Cd%22%7D%29%20by%20%28e%29"
+        );
+    }
+}
