@@ -198,11 +198,7 @@ fn duplicate_cause(l: &Lineage, container: &str) -> &'static str {
 }
 
 fn drift(l: &Lineage, out: &mut Vec<Finding>) {
-    for r in l
-        .reconciliation
-        .iter()
-        .filter(|r| r.verdict.contains("off by"))
-    {
+    for r in l.reconciliation.iter().filter(|r| r.differs) {
         out.push(info(
             "values-differ",
             Severity::Warn,

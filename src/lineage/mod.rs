@@ -16,7 +16,7 @@ mod reconcile;
 mod sources;
 mod time;
 
-use crate::evidence::Evidence;
+use crate::evidence::{Evidence, Source};
 use crate::exposition::parse;
 
 pub use model::*;
@@ -24,54 +24,20 @@ pub use model::*;
 /// Analyses one pod's evidence.
 pub fn analyze(ev: &Evidence) -> Lineage {
     let s = &ev.sources;
-    let metrics_api = match s.pod_metrics.body() {
-        Some(body) => match metrics_api::parse_pod_metrics(body) {
-            Ok(v) => Layer::Present { value: v },
-            Err(reason) => Layer::Missing { reason },
-        },
-        None => Layer::Missing {
-            reason: s.pod_metrics.missing_reason().unwrap_or_default(),
-        },
-    };
+    let metrics_api = metrics_layer(&s.pod_metrics);
     let top = match metrics_api.get() {
         Some(view) => metrics_api::predict_top(&ev.target.name, view),
-        None => Layer::Missing {
-            reason: "no PodMetrics to compute from".into(),
-        },
+        None => missing("no PodMetrics to compute from".into()),
     };
     let backend = backend::backend_view(s);
     let adapter = (backend.kind == BackendKind::PrometheusAdapter)
         .then(|| adapter::adapter_view(s, &backend, &ev.target.namespace, &ev.target.name));
-    let (cadvisor, cad_samples) = match s.kubelet_cadvisor.body() {
-        Some(text) => {
-            let (view, samples) = cadvisor::cadvisor_view(text);
-            (Layer::Present { value: view }, samples)
-        }
-        None => (
-            Layer::Missing {
-                reason: s.kubelet_cadvisor.missing_reason().unwrap_or_default(),
-            },
-            Vec::new(),
-        ),
-    };
-    let res_samples = s
-        .kubelet_resource
-        .body()
-        .map(|t| parse::parse(t).samples)
-        .unwrap_or_default();
-    let resource = match s.kubelet_resource.body() {
-        Some(_) => Layer::Present {
-            value: resource_rows(&res_samples),
-        },
-        None => Layer::Missing {
-            reason: s.kubelet_resource.missing_reason().unwrap_or_default(),
-        },
-    };
-    let rule = adapter.as_ref().and_then(|a| a.memory.get());
+    let (cadvisor, cad_samples) = cadvisor_layer(&s.kubelet_cadvisor);
+    let (resource, res_samples) = resource_layer(&s.kubelet_resource);
     let inputs = reconcile::Inputs {
         kind: backend.kind,
         metrics: metrics_api.get(),
-        rule,
+        rule: adapter.as_ref().and_then(|a| a.memory.get()),
         cadvisor: &cad_samples,
         resource: &res_samples,
         cadvisor_text: s.kubelet_cadvisor.body().unwrap_or_default(),
@@ -98,15 +64,57 @@ pub fn analyze(ev: &Evidence) -> Lineage {
         excerpts: excerpts::excerpts(ev),
         verdict: Verdict::Consistent,
     };
-    lineage.findings = findings::findings(&lineage, &selection.notes);
-    lineage
-        .findings
-        .extend(pod_findings::findings(ev, &lineage));
-    lineage
-        .findings
-        .sort_by_key(|f| f.severity == Severity::Missing);
+    let mut found = findings::findings(&lineage, &selection.notes);
+    found.extend(pod_findings::findings(ev, &lineage));
+    found.sort_by_key(|f| f.severity == Severity::Missing);
+    lineage.findings = found;
     lineage.verdict = verdict(&lineage);
     lineage
+}
+
+fn missing<T>(reason: String) -> Layer<T> {
+    Layer::Missing { reason }
+}
+
+fn metrics_layer(src: &Source) -> Layer<MetricsApiView> {
+    match src.body() {
+        Some(body) => match metrics_api::parse_pod_metrics(body) {
+            Ok(value) => Layer::Present { value },
+            Err(reason) => missing(reason),
+        },
+        None => missing(src.missing_reason().unwrap_or_default()),
+    }
+}
+
+fn cadvisor_layer(src: &Source) -> (Layer<CadvisorView>, Vec<parse::Sample>) {
+    match src.body() {
+        Some(text) => {
+            let (value, samples) = cadvisor::cadvisor_view(text);
+            (Layer::Present { value }, samples)
+        }
+        None => (
+            missing(src.missing_reason().unwrap_or_default()),
+            Vec::new(),
+        ),
+    }
+}
+
+fn resource_layer(src: &Source) -> (Layer<Vec<ResourceSample>>, Vec<parse::Sample>) {
+    match src.body() {
+        Some(text) => {
+            let samples = parse::parse(text).samples;
+            (
+                Layer::Present {
+                    value: resource_rows(&samples),
+                },
+                samples,
+            )
+        }
+        None => (
+            missing(src.missing_reason().unwrap_or_default()),
+            Vec::new(),
+        ),
+    }
 }
 
 fn resource_rows(samples: &[parse::Sample]) -> Vec<ResourceSample> {
@@ -122,10 +130,7 @@ fn resource_rows(samples: &[parse::Sample]) -> Vec<ResourceSample> {
 }
 
 fn verdict(l: &Lineage) -> Verdict {
-    if l.reconciliation
-        .iter()
-        .any(|r| r.verdict.contains("off by"))
-    {
+    if l.reconciliation.iter().any(|r| r.differs) {
         return Verdict::Disagree;
     }
     let adapter_missing = l.adapter.as_ref().is_some_and(|a| {

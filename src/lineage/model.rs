@@ -364,8 +364,10 @@ pub struct Reconciliation {
     pub series_sum_bytes: Option<i128>,
     /// `exact`, `off by N B (Δt …)`, or `missing: …`.
     pub verdict: String,
-    /// True when every present value agrees exactly.
+    /// True when every present value agrees exactly (and the Metrics API value is present).
     pub agrees: bool,
+    /// True when two present values differ.
+    pub differs: bool,
 }
 
 /// A conclusion for the reader.

@@ -232,13 +232,14 @@ fn row(
         .and_then(|m| m.containers.iter().find(|c| c.name == name))
         .and_then(|c| c.memory_bytes);
     let series_sum = sel.filter(|s| !s.series.is_empty()).map(|s| s.sum);
-    let (mut verdict, mut agrees) = verdict(api, backend, series_sum, inputs.kind);
+    let v = verdict(api, backend, series_sum, inputs.kind);
+    let (mut text, mut agrees, differs) = (v.text, v.agrees, v.differs);
     if backend.is_none() && api.is_some() && query_answered(inputs) {
-        verdict = "missing: the adapter's query returned no sample for this container".into();
+        text = "missing: the adapter's query returned no sample for this container".into();
         agrees = false;
     }
-    if verdict.contains("cAdvisor Σ off by") {
-        verdict.push_str(&sample_age(inputs, sel));
+    if v.cadvisor_differs {
+        text.push_str(&sample_age(inputs, sel));
     }
     Reconciliation {
         container: name.to_string(),
@@ -246,7 +247,8 @@ fn row(
         backend_bytes: backend,
         series: sel.map(|s| s.series.clone()).unwrap_or_default(),
         series_sum_bytes: series_sum,
-        verdict,
+        differs,
+        verdict: text,
         agrees,
     }
 }
@@ -270,12 +272,20 @@ fn query_answered(inputs: &Inputs) -> bool {
         && inputs.rule.is_some_and(|r| r.result.get().is_some())
 }
 
+/// How the values of one container compare.
+struct Compared {
+    text: String,
+    agrees: bool,
+    differs: bool,
+    cadvisor_differs: bool,
+}
+
 fn verdict(
     api: Option<i128>,
     backend: Option<i128>,
     series: Option<i128>,
     kind: BackendKind,
-) -> (String, bool) {
+) -> Compared {
     let backend_name = match kind {
         BackendKind::PrometheusAdapter => "query result",
         _ => "/metrics/resource",
@@ -295,12 +305,21 @@ fn verdict(
         .map(|(n, _)| *n)
         .collect();
     let Some(&(first_name, first)) = present.first() else {
-        return ("missing in every layer".into(), false);
+        let text = "missing in every layer".into();
+        return Compared {
+            text,
+            agrees: false,
+            differs: false,
+            cadvisor_differs: false,
+        };
     };
-    let diffs: Vec<String> = present
+    let differing: Vec<&(&str, i128)> = present
         .iter()
         .skip(1)
         .filter(|(_, v)| *v != first)
+        .collect();
+    let diffs: Vec<String> = differing
+        .iter()
         .map(|(n, v)| format!("{n} off by {:+} B from {first_name}", v - first))
         .collect();
     let mut text = if diffs.is_empty() {
@@ -311,5 +330,10 @@ fn verdict(
     if !missing.is_empty() {
         text.push_str(&format!(" (no {})", missing.join(", no ")));
     }
-    (text, diffs.is_empty() && api.is_some())
+    Compared {
+        text,
+        agrees: diffs.is_empty() && api.is_some(),
+        differs: !diffs.is_empty(),
+        cadvisor_differs: differing.iter().any(|(n, _)| *n == "cAdvisor Σ"),
+    }
 }
