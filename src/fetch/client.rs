@@ -138,7 +138,12 @@ impl Conn {
                     format!("timed out after {limit} waiting for GET {path}"),
                 );
             }
-            Some(Err(e)) => return failed(None, format!("GET {path} failed: {e}")),
+            Some(Err(e)) => {
+                return failed(
+                    None,
+                    format!("GET {path} failed: {}", super::error_chain(&e)),
+                );
+            }
             Some(Ok(r)) => r,
         };
         let status = resp.status().as_u16();

@@ -92,6 +92,17 @@ pub async fn collect_async(req: &FetchRequest) -> Result<Evidence, FetchError> {
     })
 }
 
+/// An error and its causes on one line (reqwest hides the TLS reason in the source chain).
+pub fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut s = e.to_string();
+    let mut cur = e.source();
+    while let Some(c) = cur {
+        s.push_str(&format!(": {c}"));
+        cur = c.source();
+    }
+    s
+}
+
 /// The current time, RFC 3339 with milliseconds.
 pub fn now_rfc3339() -> String {
     jiff::Timestamp::now()

@@ -239,7 +239,10 @@ async fn direct(conn: &Conn, url: &str, token: Option<&str>, args: &ConnArgs) ->
                 Err(e) if e.is_timeout() => {
                     failed(None, format!("timed out waiting for GET {url}"))
                 }
-                Err(e) => failed(None, format!("GET {url} failed: {}", error_chain(&e))),
+                Err(e) => failed(
+                    None,
+                    format!("GET {url} failed: {}", super::error_chain(&e)),
+                ),
             }
         }
         Err(e) => failed(None, e),
@@ -279,18 +282,7 @@ fn direct_client(conn: &Conn, args: &ConnArgs) -> Result<reqwest::Client, String
     }
     builder
         .build()
-        .map_err(|e| format!("cannot build an HTTP client: {}", error_chain(&e)))
-}
-
-/// An error and its causes on one line (reqwest hides the TLS reason in the source chain).
-fn error_chain(e: &dyn std::error::Error) -> String {
-    let mut s = e.to_string();
-    let mut cur = e.source();
-    while let Some(c) = cur {
-        s.push_str(&format!(": {c}"));
-        cur = c.source();
-    }
-    s
+        .map_err(|e| format!("cannot build an HTTP client: {}", super::error_chain(&e)))
 }
 
 fn direct_outcome(status: u16, body: String) -> Outcome {
