@@ -70,6 +70,9 @@ pub struct Sources {
     /// `GET /api/v1/namespaces/NS/pods/NAME`.
     #[serde(default)]
     pub pod: Source,
+    /// `GET /apis/metrics.k8s.io`: which Metrics API versions the server serves.
+    #[serde(default)]
+    pub metrics_discovery: Source,
     /// `GET /apis/metrics.k8s.io/VERSION/namespaces/NS/pods/NAME`.
     #[serde(default)]
     pub pod_metrics: Source,

@@ -67,7 +67,7 @@ pub async fn collect_async(req: &FetchRequest) -> Result<Evidence, FetchError> {
     );
     let (pod, kubelet_cadvisor, kubelet_resource) = pod_part;
     check_pod(&pod, &target, &conn)?;
-    let (pod_metrics, apiservice, backend_deployment, adapter_config, prometheus) = metrics_part;
+    let m = metrics_part;
     Ok(Evidence {
         schema_version: SCHEMA_VERSION,
         ktrace_version: env!("CARGO_PKG_VERSION").to_string(),
@@ -80,11 +80,12 @@ pub async fn collect_async(req: &FetchRequest) -> Result<Evidence, FetchError> {
         },
         sources: Sources {
             pod,
-            pod_metrics,
-            apiservice,
-            backend_deployment,
-            adapter_config,
-            prometheus,
+            metrics_discovery: m.discovery,
+            pod_metrics: m.pod_metrics,
+            apiservice: m.apiservice,
+            backend_deployment: m.deployment,
+            adapter_config: m.config,
+            prometheus: m.queries,
             kubelet_cadvisor,
             kubelet_resource,
         },
@@ -188,24 +189,34 @@ async fn pod_and_kubelet(conn: &Conn, t: &PodRef) -> (Source, Source, Source) {
     (pod, cad, res)
 }
 
-type MetricsPart = (
-    Source,
-    Source,
-    Source,
-    Source,
-    Vec<crate::evidence::PromQuery>,
-);
+/// The Metrics API and backend sources of a trace.
+struct MetricsPart {
+    discovery: Source,
+    pod_metrics: Source,
+    apiservice: Source,
+    deployment: Source,
+    config: Source,
+    queries: Vec<crate::evidence::PromQuery>,
+}
 
 /// PodMetrics ∥ (APIService → Deployment → ConfigMap), then the Prometheus queries.
 async fn metrics_and_backend(conn: &Conn, t: &PodRef, args: &ConnArgs) -> MetricsPart {
-    let (pod_metrics, (apiservice, deployment, config)) =
+    let ((discovery, pod_metrics), (apiservice, deployment, config)) =
         tokio::join!(pod_metrics(conn, t), backend::resolve(conn));
     let queries = prometheus::run_queries(conn, args, t, &pod_metrics, &deployment, &config).await;
-    (pod_metrics, apiservice, deployment, config, queries)
+    MetricsPart {
+        discovery,
+        pod_metrics,
+        apiservice,
+        deployment,
+        config,
+        queries,
+    }
 }
 
 /// Picks the Metrics API version as kubectl does (v1 when served, else v1beta1), then GETs.
-async fn pod_metrics(conn: &Conn, t: &PodRef) -> Source {
+/// Returns (discovery, PodMetrics).
+async fn pod_metrics(conn: &Conn, t: &PodRef) -> (Source, Source) {
     let group = conn.get("/apis/metrics.k8s.io").await;
     let served: Vec<String> = group
         .body()
@@ -222,9 +233,10 @@ async fn pod_metrics(conn: &Conn, t: &PodRef) -> Source {
     } else {
         "v1beta1"
     };
-    conn.get(&format!(
+    let path = format!(
         "/apis/metrics.k8s.io/{version}/namespaces/{}/pods/{}",
         t.namespace, t.name
-    ))
-    .await
+    );
+    let pm = conn.get(&path).await;
+    (group, pm)
 }

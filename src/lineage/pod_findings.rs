@@ -18,7 +18,9 @@ fn finding(code: &str, severity: Severity, message: String, evidence: Vec<String
 pub fn findings(ev: &Evidence, l: &Lineage) -> Vec<Finding> {
     let mut out = Vec::new();
     apiservice(l, &mut out);
-    no_metrics(ev, l, &mut out);
+    if !not_served(ev, &mut out) {
+        no_metrics(ev, l, &mut out);
+    }
     oom(l, &mut out);
     headroom(l, &mut out);
     out
@@ -35,6 +37,38 @@ fn apiservice(l: &Lineage, out: &mut Vec<Finding>) {
             l.backend.service.iter().map(|s| format!("backend Service {s}")).collect(),
         ));
     }
+}
+
+/// The API server does not serve `metrics.k8s.io` at all: kubectl's own message.
+fn not_served(ev: &Evidence, out: &mut Vec<Finding>) -> bool {
+    let d = &ev.sources.metrics_discovery;
+    let served = match (&d.outcome, d.body()) {
+        (
+            Outcome::Failed {
+                http_status: Some(404),
+                ..
+            },
+            _,
+        ) => false,
+        (_, Some(body)) => serde_json::from_str::<serde_json::Value>(body)
+            .ok()
+            .and_then(|v| {
+                v.get("versions")
+                    .and_then(|vs| vs.as_array())
+                    .map(|vs| !vs.is_empty())
+            })
+            .unwrap_or(true),
+        _ => true,
+    };
+    if !served {
+        out.push(finding(
+            "metrics-api-not-available",
+            Severity::Warn,
+            "The API server serves no metrics.k8s.io group, so `kubectl top` prints `error: Metrics API not available`: no APIService for the Metrics API is registered (install metrics-server, or check the prometheus-adapter APIService).".into(),
+            d.request.iter().map(|r| format!("GET {r}: {}", d.missing_reason().unwrap_or_else(|| "no versions".into()))).collect(),
+        ));
+    }
+    !served
 }
 
 /// A 404 from the Metrics API: say what the Pod shows about why.

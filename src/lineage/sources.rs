@@ -10,6 +10,12 @@ pub fn source_views(ev: &Evidence, adapter: Option<&AdapterView>) -> Vec<SourceV
     let is_adapter = adapter.is_some();
     let mut rows = vec![
         view("Pod", &s.pod, false, &raw_cmd),
+        view(
+            "Metrics API discovery",
+            &s.metrics_discovery,
+            false,
+            &raw_cmd,
+        ),
         view("Metrics API PodMetrics", &s.pod_metrics, true, &raw_cmd),
         view(
             "APIService v1beta1.metrics.k8s.io",
