@@ -75,6 +75,14 @@ pub struct ConnArgs {
     #[arg(long, value_name = "NAME")]
     pub user: Option<String>,
 
+    /// Username to impersonate for the operation (as kubectl --as).
+    #[arg(long = "as", value_name = "USER")]
+    pub as_user: Option<String>,
+
+    /// Group to impersonate (repeatable, as kubectl --as-group).
+    #[arg(long = "as-group", value_name = "GROUP")]
+    pub as_group: Vec<String>,
+
     /// Timeout for each request, e.g. 10s, 1m (0 = no timeout).
     #[arg(long, value_name = "DURATION", default_value = "30s")]
     pub request_timeout: String,

@@ -698,18 +698,73 @@ fn metrics_api_v1_is_preferred_when_served_as_current_kubectl_does() {
 #[test]
 fn a_server_without_the_metrics_api_gets_kubectls_message() {
     let (seed, mut routes) = seed_routes_without_prometheus();
-    routes.insert("/apis/metrics.k8s.io", Route::status(404, "NotFound", "the server could not find the requested resource"));
-    routes.insert(request(&seed, "pod_metrics"), Route::status(404, "NotFound", "the server could not find the requested resource"));
-    routes.insert(request(&seed, "apiservice"), Route::status(404, "NotFound", "apiservices.apiregistration.k8s.io \"v1beta1.metrics.k8s.io\" not found"));
+    routes.insert(
+        "/apis/metrics.k8s.io",
+        Route::status(
+            404,
+            "NotFound",
+            "the server could not find the requested resource",
+        ),
+    );
+    routes.insert(
+        request(&seed, "pod_metrics"),
+        Route::status(
+            404,
+            "NotFound",
+            "the server could not find the requested resource",
+        ),
+    );
+    routes.insert(
+        request(&seed, "apiservice"),
+        Route::status(
+            404,
+            "NotFound",
+            "apiservices.apiregistration.k8s.io \"v1beta1.metrics.k8s.io\" not found",
+        ),
+    );
     let live = start(routes, None);
     let saved = live.dir.path().join("b.json");
-    let (code, out, err) = live.run(&["csi/blockvol-fs-1", "-o", "json", "--save-bundle", saved.to_str().unwrap()]);
+    let (code, out, err) = live.run(&[
+        "csi/blockvol-fs-1",
+        "-o",
+        "json",
+        "--save-bundle",
+        saved.to_str().unwrap(),
+    ]);
     assert_eq!(code, 3, "{err}");
     let v: Value = serde_json::from_str(&out).unwrap();
-    let codes: Vec<&str> = v["findings"].as_array().unwrap().iter().map(|f| f["code"].as_str().unwrap()).collect();
+    let codes: Vec<&str> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["code"].as_str().unwrap())
+        .collect();
     assert!(codes.contains(&"metrics-api-not-available"), "{codes:?}");
     assert!(!codes.contains(&"no-pod-metrics"));
     assert_eq!(v["top"]["status"], "missing");
     let b: Value = serde_json::from_str(&std::fs::read_to_string(saved).unwrap()).unwrap();
-    assert_eq!(b["sources"]["metrics_discovery"]["outcome"]["http_status"], 404);
+    assert_eq!(
+        b["sources"]["metrics_discovery"]["outcome"]["http_status"],
+        404
+    );
+}
+
+#[test]
+fn as_impersonates_like_kubectl() {
+    let (_, routes) = seed_routes_without_prometheus();
+    let live = start(routes, None);
+    let (code, _, err) = live.run(&[
+        "csi/blockvol-fs-1",
+        "--as",
+        "support-engineer",
+        "--as-group",
+        "system:authenticated",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let reqs = live.server.requests();
+    assert!(!reqs.is_empty());
+    assert!(
+        reqs.iter()
+            .all(|r| r.impersonate_user.as_deref() == Some("support-engineer"))
+    );
 }

@@ -68,6 +68,12 @@ impl Conn {
         // A 503 from a service proxy or an unavailable APIService is evidence, not something
         // to retry for minutes (kube retries 429/503/504 with long backoff by default).
         config.default_retry = false;
+        if let Some(user) = &args.as_user {
+            config.auth_info.impersonate = Some(user.clone());
+        }
+        if !args.as_group.is_empty() {
+            config.auth_info.impersonate_groups = Some(args.as_group.clone());
+        }
         let bearer = bearer_token(&config);
         let server = config
             .cluster_url

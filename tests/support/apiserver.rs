@@ -146,6 +146,8 @@ pub struct RequestRecord {
     pub authorized: bool,
     pub accept: Option<String>,
     pub user_agent: Option<String>,
+    /// `Impersonate-User` header, if sent.
+    pub impersonate_user: Option<String>,
     /// Response status; `None` while in flight (or forever, for `Hang`).
     pub status: Option<u16>,
     pub started: Instant,
@@ -514,6 +516,10 @@ async fn handle(state: Arc<State>, req: Request<Incoming>) -> Response<Body> {
             authorized,
             accept: header_string(&req, http::header::ACCEPT),
             user_agent: header_string(&req, http::header::USER_AGENT),
+            impersonate_user: req
+                .headers()
+                .get("impersonate-user")
+                .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned()),
             status: None,
             started: Instant::now(),
             finished: None,
