@@ -4,7 +4,8 @@ use std::process::ExitCode;
 
 use crate::lineage::Verdict;
 
-/// Report produced; every layer present and all values agree.
+/// Report produced; the backend reproduces the Metrics API exactly (newer kubelet samples
+/// may differ: that drift is reported as a finding).
 pub const CONSISTENT: u8 = 0;
 /// Error: bad bundle, pod not found, no kubeconfig, I/O failure.
 pub const ERROR: u8 = 1;
@@ -18,7 +19,7 @@ pub const DISAGREE: u8 = 4;
 /// The exit code for a report's verdict.
 pub fn for_verdict(v: Verdict) -> ExitCode {
     ExitCode::from(match v {
-        Verdict::Consistent => CONSISTENT,
+        Verdict::Consistent | Verdict::Drift => CONSISTENT,
         Verdict::Partial => PARTIAL,
         Verdict::Disagree => DISAGREE,
     })

@@ -659,9 +659,10 @@ fn an_old_container_instance_still_exported_is_named_as_double_counting() {
         *body = Value::String(format!("{}{old}\n", body.as_str().unwrap()));
     });
     assert_eq!(
-        code, 4,
-        "cAdvisor now sums 4096 B more than the query answered"
+        code, 0,
+        "the query still reproduces the Metrics API; the kubelet's sum drifted"
     );
+    assert_eq!(v["verdict"], "drift");
     let dup = finding(&v, "duplicate-series");
     assert!(
         dup[0]["message"]
@@ -743,4 +744,181 @@ fn dedicated_service_monitors_trace_to_the_resource_endpoint_and_leave_out_pause
     );
     assert_eq!(recon[0]["verdict"], "exact");
     assert_eq!(v["top"]["value"]["pod_row"]["memory"], "84Mi");
+}
+
+fn set_body(v: &mut Value, source: &str, f: impl FnOnce(&str) -> String) {
+    let b = &mut v["sources"][source]["outcome"]["body"];
+    *b = Value::String(f(b.as_str().unwrap()));
+}
+
+#[test]
+fn an_empty_kubelet_layer_is_partial_not_consistent() {
+    let (code, _, v) = run_modified(|v| set_body(v, "kubelet_cadvisor", |_| String::new()));
+    assert_eq!(code, 3);
+    assert_eq!(
+        v["reconciliation"][1]["verdict"],
+        "exact (no cAdvisor series)"
+    );
+    assert_eq!(v["verdict"], "partial");
+}
+
+#[test]
+fn newer_kubelet_samples_are_drift_not_disagreement() {
+    let (code, text, v) = run_modified(|v| {
+        set_body(v, "kubelet_cadvisor", |b| {
+            b.replace(
+                "} 8.8784896e+07 1636128359127",
+                "} 8.8789e+07 1636128365000",
+            )
+        })
+    });
+    assert_eq!(code, 0);
+    assert_eq!(v["verdict"], "drift");
+    assert_eq!(
+        v["reconciliation"][1]["verdict"],
+        "cAdvisor Σ off by +4104 B from Metrics API; cAdvisor sampled 3.000 s after the Metrics API timestamp"
+    );
+    assert!(text.contains("consistent, with drift"));
+}
+
+#[test]
+fn a_container_listed_twice_in_the_metrics_api_is_summed_and_flagged() {
+    let (code, _, v) = run_modified(|v| {
+        set_body(v, "pod_metrics", |b| {
+            b.replace(
+                r#"{"name":"centos-tools","usage":{"cpu":"0","memory":"86704Ki"}}"#,
+                r#"{"name":"centos-tools","usage":{"cpu":"0","memory":"86704Ki"}},{"name":"centos-tools","usage":{"cpu":"0","memory":"86704Ki"}}"#,
+            )
+        })
+    });
+    assert_eq!(code, 4);
+    assert_eq!(v["top"]["value"]["pod_row"]["memory"], "169Mi");
+    let r = &v["reconciliation"][1];
+    assert_eq!(r["metrics_api_bytes"], 177569792);
+    assert!(
+        r["verdict"]
+            .as_str()
+            .unwrap()
+            .ends_with("(2 Metrics API entries named \"centos-tools\", summed)")
+    );
+}
+
+#[test]
+fn overflowing_and_non_finite_values_never_panic_or_print_as_numbers() {
+    for (source, from, to) in [
+        (
+            "kubelet_cadvisor",
+            "} 8.8784896e+07 1636128359127",
+            "} 8.8789e+07 -9223372036854775808",
+        ),
+        (
+            "kubelet_cadvisor",
+            "} 8.8784896e+07 1636128359127",
+            "} -1e39 1636128359127",
+        ),
+        (
+            "kubelet_cadvisor",
+            "} 1.3092864e+08 1636128359127",
+            "} 1e39 1636128359127",
+        ),
+        (
+            "kubelet_cadvisor",
+            "} 8.9133056e+07 1636128353412",
+            "} -1e39 1636128353412",
+        ),
+        (
+            "kubelet_cadvisor",
+            "} 8.8784896e+07 1636128359127",
+            "} NaN 1636128359127",
+        ),
+        (
+            "kubelet_cadvisor",
+            "} 8.8784896e+07 1636128359127",
+            "} +Inf 1636128359127",
+        ),
+    ] {
+        let (code, text, v) = run_modified(|v| set_body(v, source, |b| b.replace(from, to)));
+        assert!((0..=4).contains(&code), "{to}: exit {code}");
+        assert!(
+            !text.contains("170141183460469231731687303715884105727"),
+            "{to}: i128::MAX printed"
+        );
+        if to.contains("NaN") || to.contains("Inf") || to.contains("e39") {
+            let issues = v["cadvisor"]["value"]["parse_issues"].as_array().unwrap();
+            assert!(
+                issues
+                    .iter()
+                    .any(|i| i.as_str().unwrap().contains("is not a byte count")),
+                "{to}"
+            );
+        }
+    }
+    let (code, _, v) = run_modified(|v| {
+        let q = &mut v["sources"]["prometheus"][0]["source"]["outcome"]["body"];
+        *q = Value::String(q.as_str().unwrap().replace("\"88784896\"", "\"1e40\""));
+    });
+    assert_eq!(
+        code, 3,
+        "a result value that is no byte count leaves the container without a backend value"
+    );
+    assert!(v["reconciliation"][1]["backend_bytes"].is_null());
+}
+
+#[test]
+fn fractional_byte_quantities_are_summed_exactly_before_rounding() {
+    let (_, _, v) = run_modified(|v| {
+        set_body(v, "pod_metrics", |b| {
+            b.replace("\"176Ki\"", "\"1048575500m\"")
+                .replace("\"86704Ki\"", "\"1048575500m\"")
+        })
+    });
+    let top = &v["top"]["value"];
+    assert_eq!(
+        top["memory_sum"],
+        "1048575500m + 1048575500m = 1048575.5 + 1048575.5 = 2097151 B"
+    );
+    assert_eq!(top["pod_row"]["memory"], "1Mi");
+    let pause = finding(&v, "pause-counted");
+    assert!(
+        pause[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("Without it the pod row would be floor(1048576 / 1048576) = 1Mi"),
+        "{}",
+        pause[0]["message"]
+    );
+}
+
+#[test]
+fn metrics_server_duplicates_are_not_summed() {
+    let path = fixture("containerd-cgv2-ms.json");
+    let mut b: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    let old = r#"container_memory_working_set_bytes{container="metrics-server",id="/kubepods/burstable/pod5e5613d6-fccb-40d6-967b-447697d4d871/0000000000000000000000000000000000000000000000000000000000000001",image="x",name="y",namespace="kube-system",pod="metrics-server-9d74bb658-c6nnt"} 1.2e+07 1782468800000"#;
+    set_body(&mut b, "kubelet_cadvisor", |body| format!("{body}{old}\n"));
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("b.json");
+    std::fs::write(&p, b.to_string()).unwrap();
+    let (code, out, _) = ktrace(&[
+        "pod",
+        "kube-system/metrics-server-9d74bb658-c6nnt",
+        "--from",
+        p.to_str().unwrap(),
+        "-o",
+        "json",
+    ]);
+    assert_eq!(code, 0);
+    let v: Value = serde_json::from_str(&out).unwrap();
+    let r = &v["reconciliation"][0];
+    assert_eq!(
+        r["series_sum_bytes"], 22396928,
+        "metrics-server keeps the first point, it does not sum"
+    );
+    assert_eq!(r["verdict"], "exact");
+    let dup = finding(&v, "duplicate-series");
+    assert!(
+        dup[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("metrics-server does not add them up")
+    );
 }

@@ -34,18 +34,27 @@ pub fn container_label(s: &Sample) -> &str {
 pub fn cadvisor_view(text: &str) -> (CadvisorView, Vec<Sample>) {
     let parsed = parse::parse(text);
     let mut groups: BTreeMap<String, Vec<&Sample>> = BTreeMap::new();
+    let mut issues: Vec<String> = Vec::new();
     for s in &parsed.samples {
         if MEMORY_FAMILIES.iter().any(|(m, _)| *m == s.name) {
+            if whole(s.value).is_none() {
+                issues.push(format!(
+                    "line {}: {} value {} is not a byte count",
+                    s.line, s.name, s.value_text
+                ));
+                continue;
+            }
             groups.entry(group_key(s)).or_default().push(s);
         }
     }
     let mut cgroups: Vec<CgroupRow> = groups.values().filter_map(|g| cgroup_row(g)).collect();
     cgroups.sort_by_key(|c| (role_rank(c.role), c.container.clone(), c.id.clone()));
-    let issues = parsed
-        .issues
-        .iter()
-        .map(|i| format!("line {}: {}", i.line, i.message))
-        .collect();
+    issues.extend(
+        parsed
+            .issues
+            .iter()
+            .map(|i| format!("line {}: {}", i.line, i.message)),
+    );
     let view = CadvisorView {
         cgroups,
         label_scheme: label_scheme(&parsed.samples),
@@ -96,7 +105,7 @@ fn cgroup_row(samples: &[&Sample]) -> Option<CgroupRow> {
                 name: (*short).to_string(),
                 metric: (*metric).to_string(),
                 value_text: s.value_text.clone(),
-                bytes: whole(s.value),
+                bytes: whole(s.value)?,
                 timestamp_ms: s.timestamp_ms,
             })
         })
@@ -114,9 +123,9 @@ fn cgroup_row(samples: &[&Sample]) -> Option<CgroupRow> {
     })
 }
 
-/// A sample value as whole units (exposition values of byte gauges are integers).
-pub fn whole(v: f64) -> i128 {
-    if v.is_finite() { v.round() as i128 } else { 0 }
+/// A sample value as whole bytes: finite and within ±2^63, else not a byte count.
+pub fn whole(v: f64) -> Option<i128> {
+    (v.is_finite() && v.abs() < 9.2e18).then(|| v.round() as i128)
 }
 
 fn get(memory: &[MemSample], name: &str) -> Option<i128> {
@@ -130,7 +139,7 @@ fn ws_check(memory: &[MemSample]) -> (String, Option<bool>) {
     };
     match get(memory, "inactive_file") {
         Some(inactive) => {
-            let expected = (usage - inactive).max(0);
+            let expected = usage.saturating_sub(inactive).max(0);
             let ok = expected == ws;
             let verdict = if ok {
                 "= working_set ✓".to_string()
@@ -145,7 +154,7 @@ fn ws_check(memory: &[MemSample]) -> (String, Option<bool>) {
         None => (
             format!(
                 "inactive_file not exported by this cAdvisor; usage {usage} − working_set {ws} = {} B is the implied inactive_file",
-                usage - ws
+                usage.saturating_sub(ws)
             ),
             None,
         ),

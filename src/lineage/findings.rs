@@ -71,7 +71,14 @@ fn pause_counted(api: &MetricsApiView, top: &TopPrediction, l: &Lineage, out: &m
         return;
     };
     let bytes = pause.memory_bytes.unwrap_or(0);
-    let without = top.pod_row.memory_bytes - bytes;
+    // Exactly as kubectl would: sum the other quantities, then round up once.
+    let others: i128 = api
+        .containers
+        .iter()
+        .filter(|c| c.name != "POD")
+        .filter_map(|c| c.memory_nanos)
+        .fold(0, i128::saturating_add);
+    let without = super::compare::ceil_div(others, 1_000_000_000);
     out.push(info(
         "pause-counted",
         Severity::Info,
@@ -142,7 +149,7 @@ fn pod_cgroup(l: &Lineage, out: &mut Vec<Finding>) {
         let Some(ws) = c.memory.iter().find(|m| m.name == "working_set") else {
             continue;
         };
-        let diff = ws.bytes - top.pod_row.memory_bytes;
+        let diff = ws.bytes.saturating_sub(top.pod_row.memory_bytes);
         out.push(info(
             "pod-cgroup-not-used",
             Severity::Info,
@@ -157,15 +164,24 @@ fn pod_cgroup(l: &Lineage, out: &mut Vec<Finding>) {
 
 fn duplicates(l: &Lineage, out: &mut Vec<Finding>) {
     for r in l.reconciliation.iter().filter(|r| r.series.len() > 1) {
+        let effect = match l.backend.kind {
+            BackendKind::MetricsServer => format!(
+                "metrics-server does not add them up: it keeps the first point of a duplicated container ({} B here), and it reads /metrics/resource, not these series.",
+                r.series_sum_bytes.unwrap_or(0)
+            ),
+            _ => format!(
+                "the backend's sum adds them all ({} B).",
+                r.series_sum_bytes.unwrap_or(0)
+            ),
+        };
         out.push(info(
             "duplicate-series",
             Severity::Warn,
             format!(
-                "{} series match container {:?}; the backend's sum adds them all ({} B). {}",
+                "{} series match container {:?}; {effect} {}",
                 r.series.len(),
                 r.container,
-                r.series_sum_bytes.unwrap_or(0),
-                duplicate_cause(l, &r.container)
+                duplicate_cause(l, &r.container, l.backend.kind)
             ),
             r.series.clone(),
         ));
@@ -173,7 +189,7 @@ fn duplicates(l: &Lineage, out: &mut Vec<Finding>) {
 }
 
 /// Same container id under several cgroup paths, or several container ids (old instances).
-fn duplicate_cause(l: &Lineage, container: &str) -> &'static str {
+fn duplicate_cause(l: &Lineage, container: &str, kind: BackendKind) -> &'static str {
     let ids: Vec<&str> = l
         .cadvisor
         .get()
@@ -188,17 +204,20 @@ fn duplicate_cause(l: &Lineage, container: &str) -> &'static str {
     let same = ids.windows(2).all(|w| w[0] == w[1]);
     match (ids.len() > 1, same) {
         (true, true) => {
-            "They are the same container's cgroup under different paths (a node running inside a container, e.g. kind or minikube's docker driver, exports both), so the sum counts it twice."
+            "They are the same container's cgroup under different paths (a node running inside a container, e.g. kind or minikube's docker driver, exports both)."
+        }
+        (true, false) if kind == BackendKind::MetricsServer => {
+            "They are different container ids: a restarted or recreated container's old series is still exported."
         }
         (true, false) => {
             "They are different container ids: a restarted or recreated container's old series is still exported, and the sum counts old and new."
         }
-        _ => "This double-counts the container.",
+        _ => "A query that sums them double-counts the container.",
     }
 }
 
 fn drift(l: &Lineage, out: &mut Vec<Finding>) {
-    for r in l.reconciliation.iter().filter(|r| r.differs) {
+    for r in l.reconciliation.iter().filter(|r| r.differs || r.drift) {
         out.push(info(
             "values-differ",
             Severity::Warn,

@@ -34,12 +34,15 @@ fn parse_container(c: &Value) -> Result<MetricsApiContainer, String> {
     let usage = c.get("usage");
     let memory = usage.and_then(|u| str_at(u, "memory"));
     let cpu = usage.and_then(|u| str_at(u, "cpu"));
-    let memory_bytes = parse_opt(&memory, &name, "memory")?.map(|q| q.value_ceil());
+    let memory_q = parse_opt(&memory, &name, "memory")?;
+    let memory_bytes = memory_q.as_ref().map(|q| q.value_ceil());
+    let memory_nanos = memory_q.as_ref().map(|q| q.nanos());
     let cpu_nanocores = parse_opt(&cpu, &name, "cpu")?.map(|q| q.nanos());
     Ok(MetricsApiContainer {
         name,
         memory,
         memory_bytes,
+        memory_nanos,
         cpu,
         cpu_nanocores,
     })
@@ -119,7 +122,7 @@ fn sum_text(view: &MetricsApiView, total: i128) -> String {
     let bytes: Vec<String> = view
         .containers
         .iter()
-        .map(|c| c.memory_bytes.unwrap_or(0).to_string())
+        .map(|c| exact_bytes(c.memory_nanos.unwrap_or(0)))
         .collect();
     if strings.is_empty() {
         return "no containers: 0 B".to_string();
@@ -130,4 +133,18 @@ fn sum_text(view: &MetricsApiView, total: i128) -> String {
         bytes.join(" + "),
         total
     )
+}
+
+/// Nano-bytes as an exact decimal byte count: `1048575500000000` → `1048575.5`.
+pub fn exact_bytes(nanos: i128) -> String {
+    let sign = if nanos < 0 { "-" } else { "" };
+    let (whole, frac) = (
+        nanos.unsigned_abs() / 1_000_000_000,
+        nanos.unsigned_abs() % 1_000_000_000,
+    );
+    if frac == 0 {
+        return format!("{sign}{whole}");
+    }
+    let digits = format!("{frac:09}");
+    format!("{sign}{whole}.{}", digits.trim_end_matches('0'))
 }

@@ -6,6 +6,7 @@
 mod adapter;
 mod backend;
 mod cadvisor;
+mod compare;
 mod excerpts;
 mod findings;
 mod metrics_api;
@@ -44,7 +45,7 @@ pub fn analyze(ev: &Evidence) -> Lineage {
         resource_text: s.kubelet_resource.body().unwrap_or_default(),
     };
     let selection = reconcile::select(&inputs);
-    let reconciliation = reconcile::reconcile(&inputs, &selection);
+    let reconciliation = compare::reconcile(&inputs, &selection);
     let sources = sources::source_views(ev, adapter.as_ref());
     let mut lineage = Lineage {
         report_version: REPORT_VERSION,
@@ -141,8 +142,12 @@ fn verdict(l: &Lineage) -> Verdict {
     let layer_missing =
         l.metrics_api.get().is_none() || l.cadvisor.get().is_none() || adapter_missing;
     let source_missing = l.sources.iter().any(|s| s.required && !s.ok);
-    if layer_missing || source_missing || l.reconciliation.iter().any(|r| !r.agrees) {
+    let incomplete = l.reconciliation.iter().any(|r| !r.agrees && !r.drift);
+    if layer_missing || source_missing || incomplete || l.reconciliation.is_empty() {
         return Verdict::Partial;
+    }
+    if l.reconciliation.iter().any(|r| r.drift) {
+        return Verdict::Drift;
     }
     Verdict::Consistent
 }

@@ -165,6 +165,8 @@ pub struct MetricsApiContainer {
     pub memory: Option<String>,
     /// `usage.memory` in bytes (Value(): rounded up to a whole byte).
     pub memory_bytes: Option<i128>,
+    /// `usage.memory` exactly, in nano-bytes (for exact sums of fractional quantities).
+    pub memory_nanos: Option<i128>,
     /// `usage.cpu` as sent.
     pub cpu: Option<String>,
     /// `usage.cpu` in nanocores.
@@ -366,8 +368,10 @@ pub struct Reconciliation {
     pub verdict: String,
     /// True when every present value agrees exactly (and the Metrics API value is present).
     pub agrees: bool,
-    /// True when two present values differ.
+    /// True when the backend's value differs from the Metrics API (they must be equal).
     pub differs: bool,
+    /// True when a newer kubelet sample differs from the Metrics API (expected drift).
+    pub drift: bool,
 }
 
 /// A conclusion for the reader.
@@ -433,4 +437,6 @@ pub enum Verdict {
     Partial,
     /// Sources disagree.
     Disagree,
+    /// The backend reproduces the Metrics API exactly; newer kubelet samples differ.
+    Drift,
 }

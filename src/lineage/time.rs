@@ -6,13 +6,17 @@ pub fn rfc3339_ms(s: &str) -> Option<i64> {
     Some(ts.as_millisecond())
 }
 
-/// `; Δt = -3.2 s` between an RFC 3339 time and the newest of some sample times.
+/// `; the newest sample is 3.200 s before (or after) the Metrics API timestamp`.
 pub fn delta_text(rfc3339: &str, samples_ms: &[i64]) -> String {
     match (rfc3339_ms(rfc3339), samples_ms.iter().max()) {
-        (Some(t), Some(s)) => format!(
-            "; sample is {:.3} s before the Metrics API timestamp",
-            (t - s) as f64 / 1000.0
-        ),
+        (Some(t), Some(s)) => {
+            let d = (i128::from(t) - i128::from(*s)) as f64 / 1000.0;
+            let side = if d >= 0.0 { "before" } else { "after" };
+            format!(
+                "; the newest sample is {:.3} s {side} the Metrics API timestamp",
+                d.abs()
+            )
+        }
         _ => String::new(),
     }
 }

@@ -37,7 +37,10 @@ pub fn render(l: &Lineage, w: &mut dyn Write) -> io::Result<()> {
     let v = match l.verdict {
         Verdict::Consistent => "consistent — every layer present and every value agrees",
         Verdict::Partial => "partial — some sources are missing",
-        Verdict::Disagree => "disagree — sources give different values",
+        Verdict::Disagree => "disagree — the backend's value is not the Metrics API value",
+        Verdict::Drift => {
+            "consistent, with drift — the backend reproduces the Metrics API exactly; newer kubelet samples differ"
+        }
     };
     writeln!(w, "\n**Verdict:** {v}.")
 }

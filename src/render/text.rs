@@ -60,7 +60,10 @@ pub fn render(l: &Lineage, opts: TextOptions, w: &mut dyn Write) -> io::Result<(
     let v = match l.verdict {
         Verdict::Consistent => p.good("consistent: every layer present and every value agrees"),
         Verdict::Partial => p.warn("partial: some sources are missing (see above)"),
-        Verdict::Disagree => p.bad("disagree: sources give different values (see findings)"),
+        Verdict::Disagree => p.bad("disagree: the backend's value is not the Metrics API value (see findings)"),
+        Verdict::Drift => p.good(
+            "consistent, with drift: the backend reproduces the Metrics API exactly; newer kubelet samples differ (see findings)",
+        ),
     };
     writeln!(w, "\n{} {v}", p.head("Verdict:"))
 }

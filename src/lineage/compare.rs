@@ -1,0 +1,272 @@
+//! Comparing the layers per container: Metrics API ↔ backend (must be exact) and
+//! Metrics API ↔ the kubelet's own samples (may drift: they are newer).
+
+use std::collections::BTreeMap;
+
+use super::cadvisor::{container_label, whole};
+use super::model::{BackendKind, PromSample, Reconciliation};
+use super::reconcile::{Inputs, Selected, Selection};
+use super::time::rfc3339_ms;
+
+/// The backend's value for one container and when it was sampled or evaluated (ms).
+#[derive(Debug, Clone, Copy)]
+struct BackendValue {
+    bytes: i128,
+    at_ms: Option<i64>,
+}
+
+/// One row per container seen in any layer, in kubectl's order.
+pub fn reconcile(inputs: &Inputs, sel: &Selection) -> Vec<Reconciliation> {
+    let backend = backend_values(inputs);
+    let mut names: Vec<String> = sel.by_container.keys().cloned().collect();
+    names.extend(backend.keys().cloned());
+    if let Some(m) = inputs.metrics {
+        names.extend(m.containers.iter().map(|c| c.name.clone()));
+    }
+    names.sort_by(|a, b| a.as_bytes().cmp(b.as_bytes()));
+    names.dedup();
+    names
+        .iter()
+        .map(|n| row(n, inputs, sel.by_container.get(n), backend.get(n).copied()))
+        .collect()
+}
+
+/// Per container: the adapter query result (summed per container label) or the first
+/// `/metrics/resource` working-set sample (metrics-server keeps the first of duplicates).
+fn backend_values(inputs: &Inputs) -> BTreeMap<String, BackendValue> {
+    let mut out: BTreeMap<String, BackendValue> = BTreeMap::new();
+    if inputs.kind == BackendKind::PrometheusAdapter {
+        let Some(rule) = inputs.rule else { return out };
+        for s in rule.result.get().map(Vec::as_slice).unwrap_or_default() {
+            let Some(v) = prom_value(s) else { continue };
+            let at_ms = s
+                .timestamp
+                .parse::<f64>()
+                .ok()
+                .map(|t| (t * 1000.0).round() as i64);
+            let e = out
+                .entry(label(&s.labels, &rule.container_label))
+                .or_insert(BackendValue { bytes: 0, at_ms });
+            e.bytes = e.bytes.saturating_add(v);
+        }
+        return out;
+    }
+    for s in inputs
+        .resource
+        .iter()
+        .filter(|s| s.name == "container_memory_working_set_bytes")
+    {
+        if let Some(bytes) = whole(s.value) {
+            out.entry(container_label(s).to_string())
+                .or_insert(BackendValue {
+                    bytes,
+                    at_ms: s.timestamp_ms,
+                });
+        }
+    }
+    out
+}
+
+fn label(labels: &[(String, String)], name: &str) -> String {
+    labels
+        .iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.clone())
+        .unwrap_or_default()
+}
+
+/// A Prometheus value in whole bytes as the adapter makes it: `int64(v*1000)` milli-bytes,
+/// then `Value()` rounds up. NaN and negative values become 0 in the adapter; values beyond
+/// int64 are not byte counts.
+fn prom_value(s: &PromSample) -> Option<i128> {
+    let v: f64 = s.value.parse().ok()?;
+    if v.is_nan() || v < 0.0 {
+        return Some(0);
+    }
+    if !v.is_finite() || v > 9.2e15 {
+        return None;
+    }
+    let milli = (v * 1000.0).trunc() as i128;
+    Some((milli + 999).div_euclid(1000))
+}
+
+/// The Metrics API bytes of a container: exact sum over every entry with that name
+/// (a backend can list a name twice), rounded up once like `Value()`.
+fn api_bytes(inputs: &Inputs, name: &str) -> (Option<i128>, usize) {
+    let Some(m) = inputs.metrics else {
+        return (None, 0);
+    };
+    let entries: Vec<i128> = m
+        .containers
+        .iter()
+        .filter(|c| c.name == name)
+        .filter_map(|c| c.memory_nanos)
+        .collect();
+    if entries.is_empty() {
+        return (None, m.containers.iter().filter(|c| c.name == name).count());
+    }
+    let nanos = entries.iter().fold(0i128, |a, n| a.saturating_add(*n));
+    (Some(ceil_div(nanos, 1_000_000_000)), entries.len())
+}
+
+/// Division rounding up for positives (away from zero), as apimachinery's `Value()`.
+pub fn ceil_div(n: i128, d: i128) -> i128 {
+    let q = n.div_euclid(d);
+    if n.rem_euclid(d) != 0 && n > 0 {
+        q.saturating_add(1)
+    } else {
+        q
+    }
+}
+
+fn row(
+    name: &str,
+    inputs: &Inputs,
+    sel: Option<&Selected>,
+    backend: Option<BackendValue>,
+) -> Reconciliation {
+    let (api, entries) = api_bytes(inputs, name);
+    // The adapter sums what its selector matched; metrics-server reads one sample.
+    let cadvisor = sel
+        .filter(|s| !s.series.is_empty())
+        .and_then(|s| match inputs.kind {
+            BackendKind::MetricsServer => s.first,
+            _ => Some(s.sum),
+        });
+    let c = compare(inputs, api, backend, cadvisor, sel);
+    let mut verdict = c.text;
+    if entries > 1 {
+        verdict.push_str(&format!(
+            " ({entries} Metrics API entries named {name:?}, summed)"
+        ));
+    }
+    Reconciliation {
+        container: name.to_string(),
+        metrics_api_bytes: api,
+        backend_bytes: backend.map(|b| b.bytes),
+        series: sel.map(|s| s.series.clone()).unwrap_or_default(),
+        series_sum_bytes: cadvisor,
+        verdict,
+        agrees: c.agrees,
+        differs: c.differs,
+        drift: c.drift,
+    }
+}
+
+struct Compared {
+    text: String,
+    agrees: bool,
+    differs: bool,
+    drift: bool,
+}
+
+fn compare(
+    inputs: &Inputs,
+    api: Option<i128>,
+    backend: Option<BackendValue>,
+    cadvisor: Option<i128>,
+    sel: Option<&Selected>,
+) -> Compared {
+    let api_ms = inputs
+        .metrics
+        .and_then(|m| m.timestamp.as_deref())
+        .and_then(rfc3339_ms);
+    let backend_name = if inputs.kind == BackendKind::PrometheusAdapter {
+        "query result"
+    } else {
+        "/metrics/resource"
+    };
+    let mut parts = Vec::new();
+    let (mut differs, mut drift) = (false, false);
+    if let (Some(a), Some(b)) = (api, backend)
+        && a != b.bytes
+    {
+        let later = inputs.kind == BackendKind::MetricsServer && is_later(b.at_ms, api_ms);
+        let when = if inputs.kind == BackendKind::MetricsServer {
+            age(b.at_ms, api_ms, "/metrics/resource")
+        } else {
+            String::new()
+        };
+        parts.push(format!(
+            "{backend_name} off by {:+} B from Metrics API{when}",
+            b.bytes - a
+        ));
+        if later { drift = true } else { differs = true }
+    }
+    if let (Some(a), Some(c)) = (api, cadvisor)
+        && a != c
+    {
+        parts.push(format!(
+            "cAdvisor Σ off by {:+} B from Metrics API{}",
+            c - a,
+            age(sel.and_then(|s| s.newest_ms), api_ms, "cAdvisor")
+        ));
+        drift = true;
+    }
+    let missing = missing_parts(inputs, api, backend, cadvisor, backend_name);
+    let mut text = if parts.is_empty() {
+        "exact".to_string()
+    } else {
+        parts.join("; ")
+    };
+    if !missing.is_empty() {
+        text = if parts.is_empty() && api.is_some() {
+            format!("exact (no {})", missing.join(", no "))
+        } else {
+            format!("{text} (no {})", missing.join(", no "))
+        };
+    }
+    if backend.is_none() && api.is_some() && query_answered(inputs) {
+        text = "missing: the adapter's query returned no sample for this container".into();
+    }
+    Compared {
+        agrees: parts.is_empty() && missing.is_empty(),
+        text,
+        differs,
+        drift,
+    }
+}
+
+fn missing_parts(
+    inputs: &Inputs,
+    api: Option<i128>,
+    backend: Option<BackendValue>,
+    cadvisor: Option<i128>,
+    backend_name: &'static str,
+) -> Vec<&'static str> {
+    let mut missing = Vec::new();
+    if api.is_none() {
+        missing.push("Metrics API");
+    }
+    if backend.is_none() && inputs.kind != BackendKind::Unknown {
+        missing.push(backend_name);
+    }
+    if cadvisor.is_none() {
+        missing.push("cAdvisor series");
+    }
+    missing
+}
+
+/// True when the sample is from a later second than the Metrics API timestamp.
+fn is_later(sample_ms: Option<i64>, api_ms: Option<i64>) -> bool {
+    matches!((sample_ms, api_ms), (Some(s), Some(a)) if s.div_euclid(1000) > a.div_euclid(1000))
+}
+
+/// `; cAdvisor sampled 2.873 s before the Metrics API timestamp` (or after).
+fn age(sample_ms: Option<i64>, api_ms: Option<i64>, what: &str) -> String {
+    let (Some(s), Some(a)) = (sample_ms, api_ms) else {
+        return String::new();
+    };
+    let d = (i128::from(a) - i128::from(s)) as f64 / 1000.0;
+    let side = if d >= 0.0 { "before" } else { "after" };
+    format!(
+        "; {what} sampled {:.3} s {side} the Metrics API timestamp",
+        d.abs()
+    )
+}
+
+/// True when the adapter's memory query was run and answered (possibly with an empty vector).
+fn query_answered(inputs: &Inputs) -> bool {
+    inputs.kind == BackendKind::PrometheusAdapter
+        && inputs.rule.is_some_and(|r| r.result.get().is_some())
+}
