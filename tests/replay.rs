@@ -922,3 +922,19 @@ fn metrics_server_duplicates_are_not_summed() {
             .contains("metrics-server does not add them up")
     );
 }
+
+#[test]
+fn crio_conmon_scopes_under_the_pod_slice_are_not_the_pod_cgroup() {
+    let conmon = r#"container_memory_working_set_bytes{container="",id="/kubepods.slice/kubepods-besteffort.slice/kubepods-besteffort-pod8f3c2a61_5b7e_4d2a_9c41_0e6d9b1f7a35.slice/crio-conmon-12b0fa93cf1848b72bd8e570394fff29a5c293ae76edbbc7adb797a145b7c221.scope",image="",name="",namespace="",pod=""} 1.2e+06 1636128359127"#;
+    let (code, _, v) =
+        run_modified(|v| set_body(v, "kubelet_cadvisor", |b| format!("{b}{conmon}\n")));
+    assert_eq!(code, 0);
+    let roles: Vec<&str> = v["cadvisor"]["value"]["cgroups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["role"].as_str().unwrap())
+        .collect();
+    assert_eq!(roles, ["pod_cgroup", "pause", "app", "other"]);
+    assert_eq!(finding(&v, "pod-cgroup-not-used").len(), 1);
+}

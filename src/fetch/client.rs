@@ -5,7 +5,6 @@ use std::time::{Duration, Instant};
 
 use http_body_util::BodyExt;
 use kube::config::{KubeConfigOptions, Kubeconfig};
-use secrecy::ExposeSecret;
 
 use super::FetchError;
 use super::rbac;
@@ -28,8 +27,6 @@ pub struct Conn {
     pub context: Option<String>,
     /// Namespace of the context.
     pub default_namespace: String,
-    /// Bearer token of the kubeconfig user, for a direct `--prometheus-url` (never stored).
-    pub bearer: Option<String>,
     /// Whether TLS verification is off (also applied to a direct Prometheus).
     pub insecure: bool,
 }
@@ -74,12 +71,8 @@ impl Conn {
         if !args.as_group.is_empty() {
             config.auth_info.impersonate_groups = Some(args.as_group.clone());
         }
-        let bearer = bearer_token(&config);
-        let server = config
-            .cluster_url
-            .to_string()
-            .trim_end_matches('/')
-            .to_string();
+        let server =
+            super::prometheus::redact_url(config.cluster_url.to_string().trim_end_matches('/'));
         let default_namespace = config.default_namespace.clone();
         let client =
             kube::Client::try_from(config).map_err(|e| FetchError::Client(e.to_string()))?;
@@ -90,7 +83,6 @@ impl Conn {
             server,
             context,
             default_namespace,
-            bearer,
             insecure: args.insecure_skip_tls_verify,
         })
     }
@@ -337,17 +329,6 @@ fn kubeconfig_from_env_or_home() -> Result<Option<Kubeconfig>, FetchError> {
         });
     }
     Ok(merged)
-}
-
-fn bearer_token(config: &kube::Config) -> Option<String> {
-    let auth = &config.auth_info;
-    if let Some(t) = &auth.token {
-        return Some(t.expose_secret().to_string());
-    }
-    let file = auth.token_file.as_ref()?;
-    std::fs::read_to_string(file)
-        .ok()
-        .map(|s| s.trim().to_string())
 }
 
 #[cfg(test)]

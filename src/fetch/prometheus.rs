@@ -41,7 +41,7 @@ pub async fn run_queries(
     };
     let queries = planned(&memory, cpu.as_ref(), t);
     let time = eval_time(pod_metrics);
-    let endpoint = match endpoint(args, &dep_args, dep.as_ref(), conn) {
+    let endpoint = match endpoint(args, &dep_args, dep.as_ref()) {
         Ok(e) => e,
         Err(reason) => {
             return queries
@@ -102,12 +102,9 @@ fn eval_time(pod_metrics: &Source) -> Option<String> {
     Some(t.as_second().to_string())
 }
 
-fn endpoint(
-    args: &ConnArgs,
-    dep_args: &[String],
-    dep: Option<&Value>,
-    conn: &Conn,
-) -> Result<Endpoint, String> {
+/// A token is only ever sent where the user pointed it (`--prometheus-token-file`), and never
+/// over plain http; the kubeconfig's credentials stay with the API server.
+fn endpoint(args: &ConnArgs, dep_args: &[String], dep: Option<&Value>) -> Result<Endpoint, String> {
     if let Some(base) = &args.prometheus_url {
         let token = match &args.prometheus_token_file {
             Some(p) => Some(
@@ -118,10 +115,16 @@ fn endpoint(
                     .trim()
                     .to_string(),
             ),
-            None => conn.bearer.clone(),
+            None => None,
         };
+        if token.is_some() && !base.starts_with("https://") {
+            return Err(format!(
+                "refusing to send the --prometheus-token-file token to {} over plain http; use https",
+                redact_url(base)
+            ));
+        }
         return Ok(Endpoint::Direct {
-            base: base.trim_end_matches('/').to_string(),
+            base: redact_url(base.trim_end_matches('/')),
             token,
         });
     }
@@ -310,6 +313,37 @@ fn failed(http_status: Option<u16>, error: String) -> Outcome {
     }
 }
 
+/// A URL without user info or credential-like query parameters, safe to store and print.
+/// (Credentials belong in `--prometheus-token-file`.)
+pub fn redact_url(url: &str) -> String {
+    let (scheme, rest) = url.split_once("://").unwrap_or(("", url));
+    let (authority, tail) = match rest.find(['/', '?']) {
+        Some(i) => rest.split_at(i),
+        None => (rest, ""),
+    };
+    let host = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+    let (path, query) = tail
+        .split_once('?')
+        .map_or((tail, None), |(p, q)| (p, Some(q)));
+    let kept: Vec<&str> = query
+        .into_iter()
+        .flat_map(|q| q.split('&'))
+        .filter(|kv| {
+            let k = kv.split('=').next().unwrap_or("").to_ascii_lowercase();
+            !["token", "key", "secret", "password", "auth", "credential"]
+                .iter()
+                .any(|w| k.contains(w))
+        })
+        .collect();
+    let sep = if scheme.is_empty() { "" } else { "://" };
+    let q = if kept.is_empty() {
+        String::new()
+    } else {
+        format!("?{}", kept.join("&"))
+    };
+    format!("{scheme}{sep}{host}{path}{q}")
+}
+
 /// Percent-encodes a query-string value (RFC 3986 unreserved characters stay).
 pub fn percent_encode(s: &str) -> String {
     let mut out = String::with_capacity(s.len() * 3);
@@ -325,7 +359,20 @@ pub fn percent_encode(s: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::{percent_encode, service_proxy_path};
+    use super::{percent_encode, redact_url, service_proxy_path};
+
+    #[test]
+    fn urls_lose_credentials_before_they_are_stored() {
+        assert_eq!(
+            redact_url("https://u:p@thanos.example.com:9091/prom?x=1&access_token=s"),
+            "https://thanos.example.com:9091/prom?x=1"
+        );
+        assert_eq!(
+            redact_url("https://thanos.example.com"),
+            "https://thanos.example.com"
+        );
+        assert_eq!(redact_url("https://h/?token=a"), "https://h/");
+    }
 
     #[test]
     fn adapter_prometheus_urls_become_service_proxy_paths() {

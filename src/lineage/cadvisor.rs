@@ -79,6 +79,7 @@ fn role_rank(r: CgroupRole) -> u8 {
         CgroupRole::PodCgroup => 0,
         CgroupRole::Pause | CgroupRole::Sandbox => 1,
         CgroupRole::App => 2,
+        CgroupRole::Other => 3,
     }
 }
 
@@ -86,10 +87,18 @@ fn role_rank(r: CgroupRole) -> u8 {
 pub fn classify(s: &Sample) -> CgroupRole {
     match (container_label(s), s.label_or_empty("image")) {
         ("POD", _) => CgroupRole::Pause,
-        ("", "") => CgroupRole::PodCgroup,
+        ("", "") if is_pod_level(s.label_or_empty("id")) => CgroupRole::PodCgroup,
+        ("", "") => CgroupRole::Other,
         ("", _) => CgroupRole::Sandbox,
         _ => CgroupRole::App,
     }
+}
+
+/// True for the pod-level cgroup path itself (`…/pod<uid>` or `…-pod<uid>.slice`), or an
+/// unknown path; false for cgroups below it such as `crio-conmon-<id>.scope`.
+fn is_pod_level(id: &str) -> bool {
+    let last = id.rsplit('/').next().unwrap_or("");
+    id.is_empty() || last.starts_with("pod") || (last.ends_with(".slice") && last.contains("-pod"))
 }
 
 fn cgroup_row(samples: &[&Sample]) -> Option<CgroupRow> {

@@ -301,6 +301,8 @@ pub enum CgroupRole {
     Sandbox,
     /// An application container.
     App,
+    /// Another unlabelled cgroup under the pod's (e.g. CRI-O's `crio-conmon-<id>.scope`).
+    Other,
 }
 
 impl CgroupRole {
@@ -311,6 +313,7 @@ impl CgroupRole {
             CgroupRole::Pause => "pause (POD)",
             CgroupRole::Sandbox => "sandbox",
             CgroupRole::App => "container",
+            CgroupRole::Other => "other cgroup",
         }
     }
 }
