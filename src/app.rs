@@ -52,7 +52,7 @@ impl AppError {
     /// The process exit code for this error.
     pub fn exit_code(&self) -> u8 {
         match self {
-            AppError::Usage(_) => exit::USAGE,
+            AppError::Usage(_) | AppError::Fetch(FetchError::Timeout(_)) => exit::USAGE,
             _ => exit::ERROR,
         }
     }

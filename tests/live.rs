@@ -467,7 +467,7 @@ fn fatal_errors_read_like_kubectl() {
         ],
         live.dir.path(),
     );
-    assert_eq!(code, 1);
+    assert_eq!(code, 2, "a bad flag value is a usage error");
     assert!(err.contains("invalid --request-timeout \"soon\""), "{err}");
 }
 

@@ -938,3 +938,21 @@ fn crio_conmon_scopes_under_the_pod_slice_are_not_the_pod_cgroup() {
     assert_eq!(roles, ["pod_cgroup", "pause", "app", "other"]);
     assert_eq!(finding(&v, "pod-cgroup-not-used").len(), 1);
 }
+
+#[test]
+fn a_fractional_schema_version_is_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("b.json");
+    let text = std::fs::read_to_string(fixture(SEED)).unwrap().replacen(
+        "\"schema_version\": 1,",
+        "\"schema_version\": 1.0,",
+        1,
+    );
+    std::fs::write(&p, text).unwrap();
+    let (code, _, err) = ktrace(&["pod", "csi/blockvol-fs-1", "--from", p.to_str().unwrap()]);
+    assert_eq!(code, 1);
+    assert!(
+        err.contains("bundle schema_version must be a whole number, found 1.0"),
+        "{err}"
+    );
+}

@@ -22,6 +22,9 @@ pub enum BundleError {
     /// The file has no `schema_version`.
     #[error("not a ktrace evidence bundle: no `schema_version` field")]
     NoVersion,
+    /// `schema_version` is not a whole number.
+    #[error("bundle schema_version must be a whole number, found {0}")]
+    BadVersion(String),
     /// The bundle was written by a ktrace with another format.
     #[error("unsupported bundle schema_version {found} (this ktrace reads version {supported})")]
     UnsupportedSchema {
@@ -43,10 +46,10 @@ pub fn read_bundle(reader: impl Read) -> Result<Evidence, BundleError> {
         return Err(BundleError::TooLarge);
     }
     let value: serde_json::Value = serde_json::from_slice(&bytes).map_err(BundleError::Json)?;
-    let found = value
-        .get("schema_version")
-        .and_then(serde_json::Value::as_u64)
-        .ok_or(BundleError::NoVersion)?;
+    let field = value.get("schema_version").ok_or(BundleError::NoVersion)?;
+    let found = field
+        .as_u64()
+        .ok_or_else(|| BundleError::BadVersion(field.to_string()))?;
     if found != u64::from(SCHEMA_VERSION) {
         return Err(BundleError::UnsupportedSchema {
             found,

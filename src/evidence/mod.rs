@@ -189,7 +189,7 @@ pub struct PromQuery {
     pub purpose: String,
     /// The PromQL text exactly as sent.
     pub query: String,
-    /// The evaluation time sent with the query (RFC 3339), if any.
+    /// The evaluation time sent with the query (`time=`, Unix seconds), if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub time: Option<String>,
     /// Request and raw JSON response.
