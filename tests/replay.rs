@@ -956,3 +956,35 @@ fn a_fractional_schema_version_is_named() {
         "{err}"
     );
 }
+
+#[test]
+fn control_characters_in_the_evidence_cannot_drive_the_terminal() {
+    let path = fixture(SEED);
+    let text = std::fs::read_to_string(&path)
+        .unwrap()
+        .replace("centos-tools", "centos\\u001b]0;pwned\\u0007-tools");
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("b.json");
+    std::fs::write(&p, text).unwrap();
+    for format in ["text", "markdown"] {
+        let (code, out, err) = ktrace(&[
+            "pod",
+            "csi/blockvol-fs-1",
+            "--from",
+            p.to_str().unwrap(),
+            "-o",
+            format,
+            "--color",
+            "never",
+        ]);
+        assert!(code == 0 || code == 3, "{format}: exit {code}: {err}");
+        assert!(
+            !out.contains('\u{1b}') && !out.contains('\u{7}'),
+            "{format}: raw control characters"
+        );
+        assert!(
+            out.contains("centos\\u{1b}]0;pwned\\u{7}-tools"),
+            "{format}: shown escaped"
+        );
+    }
+}

@@ -19,8 +19,14 @@ fn md_table(w: &mut dyn Write, header: &[String], rows: &[Vec<String>]) -> io::R
     rows.iter().try_for_each(|r| md_row(w, r))
 }
 
-/// Writes the Markdown report.
+/// Writes the Markdown report (control characters from the evidence escaped).
 pub fn render(l: &Lineage, w: &mut dyn Write) -> io::Result<()> {
+    let mut buf = Vec::new();
+    report(l, &mut buf)?;
+    w.write_all(super::safe::finish(&String::from_utf8_lossy(&buf), false).as_bytes())
+}
+
+fn report(l: &Lineage, w: &mut dyn Write) -> io::Result<()> {
     writeln!(w, "# ktrace: `{}` memory lineage\n", l.target)?;
     let mut meta = vec![format!("Evidence captured {}", l.captured_at)];
     meta.extend(l.cluster.context.iter().map(|c| format!("context `{c}`")));

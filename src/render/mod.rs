@@ -5,6 +5,7 @@
 mod json;
 mod markdown;
 mod rows;
+mod safe;
 mod text;
 
 use std::io::{self, Write};

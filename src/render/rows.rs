@@ -2,6 +2,13 @@
 
 use crate::lineage::{CgroupRow, Lineage, Reconciliation};
 
+/// Display width of a cell: characters, not counting the paint markers of `safe`.
+fn width(cell: &str) -> usize {
+    cell.chars()
+        .filter(|c| !('\u{E000}'..='\u{E005}').contains(c))
+        .count()
+}
+
 /// Aligns cells into columns (widths by character count), two spaces apart.
 pub fn align(rows: &[Vec<String>]) -> Vec<String> {
     let cols = rows.iter().map(Vec::len).max().unwrap_or(0);
@@ -9,7 +16,7 @@ pub fn align(rows: &[Vec<String>]) -> Vec<String> {
         .map(|i| {
             rows.iter()
                 .filter_map(|r| r.get(i))
-                .map(|c| c.chars().count())
+                .map(|c| width(c))
                 .max()
                 .unwrap_or(0)
         })
@@ -20,7 +27,7 @@ pub fn align(rows: &[Vec<String>]) -> Vec<String> {
             for (i, cell) in r.iter().enumerate() {
                 line.push_str(cell);
                 if i + 1 < r.len() {
-                    let pad = widths[i].saturating_sub(cell.chars().count()) + 2;
+                    let pad = widths[i].saturating_sub(width(cell)) + 2;
                     line.push_str(&" ".repeat(pad));
                 }
             }

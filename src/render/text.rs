@@ -2,55 +2,41 @@
 
 use std::io::{self, Write};
 
-use owo_colors::OwoColorize;
-
 use super::TextOptions;
 use super::rows::{align, cgroup_header, cgroup_row, labels_text, lineage_header, lineage_row};
+use super::safe::{self, Paint as Style};
 use crate::lineage::{AdapterView, Layer, Lineage, RuleView, Severity, TopPrediction, Verdict};
 
-struct Paint(bool);
+/// Paints through [`super::safe`] markers; colour is decided when the report is finished.
+struct Paint;
 
 impl Paint {
     fn head(&self, s: &str) -> String {
-        if self.0 {
-            s.bold().to_string()
-        } else {
-            s.to_string()
-        }
+        Style::Head.wrap(s)
     }
     fn good(&self, s: &str) -> String {
-        if self.0 {
-            s.green().to_string()
-        } else {
-            s.to_string()
-        }
+        Style::Good.wrap(s)
     }
     fn warn(&self, s: &str) -> String {
-        if self.0 {
-            s.yellow().to_string()
-        } else {
-            s.to_string()
-        }
+        Style::Warn.wrap(s)
     }
     fn bad(&self, s: &str) -> String {
-        if self.0 {
-            s.red().to_string()
-        } else {
-            s.to_string()
-        }
+        Style::Bad.wrap(s)
     }
     fn dim(&self, s: &str) -> String {
-        if self.0 {
-            s.dimmed().to_string()
-        } else {
-            s.to_string()
-        }
+        Style::Dim.wrap(s)
     }
 }
 
 /// Writes the text report.
 pub fn render(l: &Lineage, opts: TextOptions, w: &mut dyn Write) -> io::Result<()> {
-    let p = Paint(opts.color);
+    let mut buf = Vec::new();
+    report(l, &mut buf)?;
+    w.write_all(safe::finish(&String::from_utf8_lossy(&buf), opts.color).as_bytes())
+}
+
+fn report(l: &Lineage, w: &mut dyn Write) -> io::Result<()> {
+    let p = Paint;
     header(l, &p, w)?;
     top(l, &p, w)?;
     lineage_table(l, &p, w)?;
