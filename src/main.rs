@@ -11,7 +11,10 @@ fn main() -> ExitCode {
     match ktrace::app::run(cli) {
         Ok(code) => code,
         Err(err) => {
-            eprintln!("error: {}", ktrace::render::escape_controls(&err.to_string()));
+            eprintln!(
+                "error: {}",
+                ktrace::render::escape_controls(&err.to_string())
+            );
             ExitCode::from(err.exit_code())
         }
     }

@@ -210,7 +210,10 @@ impl Conn {
             Outcome::NotCollected { reason } => reason.clone(),
         };
         // Paths and statuses only: the client adds credentials below this layer.
-        eprintln!("ktrace: GET {path} → {what} in {ms} ms");
+        eprintln!(
+            "ktrace: GET {path} → {} in {ms} ms",
+            super::printable(&what)
+        );
     }
 }
 

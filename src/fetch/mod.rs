@@ -104,6 +104,19 @@ pub fn error_chain(e: &dyn std::error::Error) -> String {
     s
 }
 
+/// A server's text for the `-v` log, with control characters escaped.
+pub fn printable(s: &str) -> String {
+    s.chars()
+        .map(|c| {
+            if c.is_control() {
+                format!("\\u{{{:x}}}", c as u32)
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
+}
+
 /// The current time, RFC 3339 with milliseconds.
 pub fn now_rfc3339() -> String {
     jiff::Timestamp::now()

@@ -257,7 +257,7 @@ async fn direct(conn: &Conn, url: &str, token: Option<&str>, args: &ConnArgs) ->
             Outcome::NotCollected { reason } => reason.clone(),
         };
         // The URL carries no credential: the token travels in a header that is never logged.
-        eprintln!("ktrace: GET {url} → {what}");
+        eprintln!("ktrace: GET {url} → {}", super::printable(&what));
     }
     Source {
         request: Some(url.to_string()),
