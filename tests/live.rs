@@ -154,6 +154,26 @@ fn seed_live_trace_matches_real_kubectl_real_prometheus_and_its_replay() {
     ]);
     assert_eq!(code, 0, "{text}\n{err}");
     assert!(text.contains(&format!("memory rendered  {SEED_QUERY}")));
+    // What the real Prometheus stored for the pod (raw-series query), with its scrape labels.
+    let stored: Vec<&str> = text
+        .lines()
+        .filter(|l| {
+            l.contains("__name__=\"container_memory_working_set_bytes\"")
+                && l.contains("job=\"kubelet\"")
+        })
+        .collect();
+    assert!(
+        stored
+            .iter()
+            .any(|l| l.contains("container=\"centos-tools\"") && l.contains("} 88784896 @")),
+        "{text}"
+    );
+    assert!(
+        stored
+            .iter()
+            .any(|l| l.contains("container=\"POD\"") && l.contains("} 180224 @")),
+        "{text}"
+    );
     let rows: Vec<Vec<&str>> = text
         .lines()
         .map(|l| l.split_whitespace().collect())

@@ -11,7 +11,7 @@ pub fn excerpts(ev: &Evidence) -> Vec<Excerpt> {
     let s = &ev.sources;
     let mut out = Vec::new();
     push_whole(&mut out, "Metrics API PodMetrics", &s.pod_metrics);
-    for q in s.prometheus.iter().filter(|q| q.purpose != "raw-series") {
+    for q in &s.prometheus {
         push_whole(
             &mut out,
             &format!("Prometheus answer to the {} query `{}`", q.purpose, q.query),

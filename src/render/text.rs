@@ -208,11 +208,27 @@ fn adapter(a: &AdapterView, p: &Paint, w: &mut dyn Write) -> io::Result<()> {
         writeln!(w, "    Prometheus: {url}")?;
     }
     match &a.stored_series {
-        Some(Layer::Present { value }) => writeln!(
-            w,
-            "    Prometheus stores {} container_memory_* series for this pod (raw-series query)",
-            value.len()
-        )?,
+        Some(Layer::Present { value }) => {
+            writeln!(
+                w,
+                "    Prometheus stores {} container_memory_* series for this pod (raw-series query); its working sets:",
+                value.len()
+            )?;
+            let ws = value.iter().filter(|s| {
+                s.labels
+                    .iter()
+                    .any(|(k, v)| k == "__name__" && v == "container_memory_working_set_bytes")
+            });
+            for s in ws {
+                writeln!(
+                    w,
+                    "      {} {} @{}",
+                    labels_text(&s.labels),
+                    s.value,
+                    s.timestamp
+                )?;
+            }
+        }
         Some(Layer::Missing { reason }) => writeln!(w, "    stored series: {}", p.bad(reason))?,
         None => {}
     }
