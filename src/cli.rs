@@ -83,7 +83,8 @@ pub struct ConnArgs {
     #[arg(long = "as-group", value_name = "GROUP")]
     pub as_group: Vec<String>,
 
-    /// Timeout for each request, e.g. 10s, 1m (0 = no timeout).
+    /// Timeout for each request, e.g. 10s, 1m30s (0 = no timeout); a kubelet body may stream
+    /// for up to 10 times as long while data keeps arriving.
     #[arg(long, value_name = "DURATION", default_value = "30s")]
     pub request_timeout: String,
 
@@ -95,7 +96,8 @@ pub struct ConnArgs {
     #[arg(long, value_name = "URL")]
     pub prometheus_url: Option<String>,
 
-    /// Bearer token file for --prometheus-url (default: the kubeconfig user's token).
+    /// Bearer token file for --prometheus-url, sent only there and only over https
+    /// (e.g. `<(oc whoami -t)`); the kubeconfig's credentials are never sent to Prometheus.
     #[arg(long, value_name = "PATH")]
     pub prometheus_token_file: Option<PathBuf>,
 

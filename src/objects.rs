@@ -76,3 +76,112 @@ pub fn container_args(c: &Value) -> Vec<String> {
         })
         .unwrap_or_default()
 }
+
+/// What replaces a redacted value.
+pub const REDACTED: &str = "<redacted by ktrace>";
+
+/// A Pod or Deployment body with secrets taken out before it is stored: every `env[].value`,
+/// credential-like container args (`--token=…`, `--prometheus-header=Authorization: …`, and the
+/// value after such a flag), and the `last-applied-configuration` annotation (a copy of the
+/// spec). `None` when the body is not JSON (it is then stored as the error says).
+pub fn redact_object(body: &str) -> Option<String> {
+    let mut v: Value = serde_json::from_str(body).ok()?;
+    redact(&mut v);
+    Some(v.to_string())
+}
+
+fn redact(v: &mut Value) {
+    match v {
+        Value::Object(map) => {
+            for (k, child) in map.iter_mut() {
+                match (k.as_str(), child) {
+                    ("env", Value::Array(items)) => items.iter_mut().for_each(redact_env),
+                    ("args" | "command", Value::Array(items)) => redact_args(items),
+                    ("kubectl.kubernetes.io/last-applied-configuration", s @ Value::String(_)) => {
+                        *s = Value::String(REDACTED.into());
+                    }
+                    (_, other) => redact(other),
+                }
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(redact),
+        _ => {}
+    }
+}
+
+fn redact_env(e: &mut Value) {
+    if let Some(value) = e.get_mut("value").filter(|v| v.is_string()) {
+        *value = Value::String(REDACTED.into());
+    }
+}
+
+fn secret_like(s: &str) -> bool {
+    let l = s.to_ascii_lowercase();
+    [
+        "token",
+        "password",
+        "passwd",
+        "secret",
+        "authorization",
+        "bearer",
+        "apikey",
+        "api-key",
+        "api_key",
+        "credential",
+    ]
+    .iter()
+    .any(|w| l.contains(w))
+}
+
+fn redact_args(items: &mut [Value]) {
+    let mut redact_next = false;
+    for item in items.iter_mut() {
+        let Some(s) = item.as_str().map(str::to_string) else {
+            continue;
+        };
+        if redact_next {
+            *item = Value::String(REDACTED.into());
+            redact_next = false;
+            continue;
+        }
+        match s.split_once('=') {
+            Some((flag, value)) if secret_like(flag) || secret_like(value) => {
+                // A path to a token file is not the token: keep file paths visible.
+                if !(flag.ends_with("-file") || value.starts_with('/')) {
+                    *item = Value::String(format!("{flag}={REDACTED}"));
+                }
+            }
+            None if s.starts_with("--") && secret_like(&s) && !s.ends_with("-file") => {
+                redact_next = true
+            }
+            _ => {}
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secrets_are_taken_out_of_stored_objects() {
+        let body = r#"{"metadata":{"annotations":{"kubectl.kubernetes.io/last-applied-configuration":"{...}","a":"b"}},
+            "spec":{"template":{"spec":{"containers":[{"name":"x",
+            "args":["--config=/etc/adapter/config.yaml","--prometheus-header=Authorization: Bearer abc","--token","s3cr3t","--prometheus-token-file=/var/run/token","--prometheus-url=https://p:9091"],
+            "env":[{"name":"PASS","value":"hunter2"},{"name":"FROM","valueFrom":{"secretKeyRef":{"name":"s","key":"k"}}}]}]}}}}"#;
+        let out = redact_object(body).unwrap();
+        for secret in ["abc", "s3cr3t", "hunter2", "{...}"] {
+            assert!(!out.contains(secret), "{secret} leaked: {out}");
+        }
+        for kept in [
+            "--config=/etc/adapter/config.yaml",
+            "--prometheus-token-file=/var/run/token",
+            "--prometheus-url=https://p:9091",
+            "secretKeyRef",
+            "\"a\":\"b\"",
+        ] {
+            assert!(out.contains(kept), "{kept} lost: {out}");
+        }
+        assert!(out.contains("--prometheus-header=<redacted by ktrace>"));
+    }
+}

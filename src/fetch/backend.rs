@@ -37,7 +37,7 @@ pub async fn resolve(conn: &Conn) -> (Source, Source, Source) {
         };
         return (apiservice, skipped(why.clone()), skipped(why));
     };
-    let deployment = find_deployment(conn, &ns, &name).await;
+    let deployment = super::redacted(find_deployment(conn, &ns, &name).await);
     let config = adapter_configmap(conn, &ns, &deployment).await;
     (apiservice, deployment, config)
 }
@@ -56,6 +56,10 @@ async fn find_deployment(conn: &Conn, ns: &str, name: &str) -> Source {
     let list = conn
         .get(&format!("/apis/apps/v1/namespaces/{ns}/deployments"))
         .await;
+    if list.body().is_none() {
+        // The list failed (e.g. 403 `list deployments.apps`): that is the reason to report.
+        return list;
+    }
     let found = json(&list).and_then(|l| matching_deployment(&l, &selector));
     match found {
         Some(d) => {

@@ -14,7 +14,10 @@ use crate::exposition::{PodLineFilter, PodSelector};
 
 /// Largest API response kept whole (objects are KiB; only kubelet bodies are big, and those
 /// are filtered as they stream).
-const MAX_UNFILTERED_BODY: usize = 64 * 1024 * 1024;
+pub const MAX_UNFILTERED_BODY: usize = 64 * 1024 * 1024;
+
+/// How many request timeouts a streamed kubelet body may take in total while data arrives.
+pub const STREAM_TIMEOUT_FACTOR: u32 = 10;
 
 /// A connected client plus what the report may say about it (never the credentials).
 pub struct Conn {
@@ -31,21 +34,41 @@ pub struct Conn {
     pub insecure: bool,
 }
 
-/// Parses kubectl-style durations: `30s`, `1m`, `500ms`, `1h`, or a bare number of seconds.
+/// Parses kubectl's `--request-timeout`: a bare number of seconds, or a Go duration such as
+/// `30s`, `1m30s`, `1.5s`, `500ms`, `2h45m`. Zero means no timeout.
 pub fn parse_timeout(s: &str) -> Result<Option<Duration>, FetchError> {
     let err = || FetchError::Timeout(s.to_string());
-    let (num, unit) = s
-        .find(|c: char| !c.is_ascii_digit())
-        .map_or((s, "s"), |i| s.split_at(i));
-    let n: u64 = num.parse().map_err(|_| err())?;
-    let d = match unit {
-        "ms" => Duration::from_millis(n),
-        "s" => Duration::from_secs(n),
-        "m" => Duration::from_secs(n.saturating_mul(60)),
-        "h" => Duration::from_secs(n.saturating_mul(3600)),
-        _ => return Err(err()),
-    };
-    Ok((!d.is_zero()).then_some(d))
+    if let Ok(secs) = s.parse::<u64>() {
+        return Ok((secs > 0).then(|| Duration::from_secs(secs)));
+    }
+    let mut rest = s;
+    let mut total = 0f64;
+    while !rest.is_empty() {
+        let num_end = rest
+            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+            .ok_or_else(err)?;
+        let (num, tail) = rest.split_at(num_end);
+        let value: f64 = num.parse().map_err(|_| err())?;
+        let unit_end = tail
+            .find(|c: char| c.is_ascii_digit() || c == '.')
+            .unwrap_or(tail.len());
+        let (unit, next) = tail.split_at(unit_end);
+        let scale = match unit {
+            "ns" => 1e-9,
+            "us" | "µs" => 1e-6,
+            "ms" => 1e-3,
+            "s" => 1.0,
+            "m" => 60.0,
+            "h" => 3600.0,
+            _ => return Err(err()),
+        };
+        total += value * scale;
+        rest = next;
+    }
+    if s.is_empty() || !total.is_finite() || total > 1e9 {
+        return Err(err());
+    }
+    Ok((total > 0.0).then(|| Duration::from_secs_f64(total)))
 }
 
 impl Conn {
@@ -74,8 +97,8 @@ impl Conn {
         let server =
             super::prometheus::redact_url(config.cluster_url.to_string().trim_end_matches('/'));
         let default_namespace = config.default_namespace.clone();
-        let client =
-            kube::Client::try_from(config).map_err(|e| FetchError::Client(e.to_string()))?;
+        let client = kube::Client::try_from(config)
+            .map_err(|e| FetchError::Client(super::describe_error(&e)))?;
         Ok(Conn {
             client,
             timeout,
@@ -113,23 +136,38 @@ impl Conn {
         }
     }
 
-    /// Runs `f` under the request timeout; `None` when it expired.
-    async fn within<F: std::future::Future>(&self, f: F) -> Option<F::Output> {
-        match self.timeout {
+    /// Runs `f` for at most the request timeout and at most until `deadline`; `None` when
+    /// either expired.
+    async fn within<F: std::future::Future>(
+        &self,
+        deadline: Option<Instant>,
+        f: F,
+    ) -> Option<F::Output> {
+        let left = deadline.map(|d| d.saturating_duration_since(Instant::now()));
+        match self.timeout.into_iter().chain(left).min() {
             Some(t) => tokio::time::timeout(t, f).await.ok(),
             None => Some(f.await),
         }
     }
 
-    /// The timeout bounds the wait for the response headers and then each wait for more of the
-    /// body, so a slow but moving 60 MB kubelet body is not cut off, and a stalled one is.
+    /// `--request-timeout` bounds an API request as a whole, like kubectl. A kubelet body
+    /// (filtered while it streams) may take up to [`STREAM_TIMEOUT_FACTOR`] times as long in
+    /// total as long as data keeps arriving, so a 60 MB body over a slow link is not cut off
+    /// while a stalled or trickling one still ends.
     async fn exchange(&self, path: &str, filter: Option<PodLineFilter>) -> Outcome {
         let req = match http::Request::get(path).body(kube::client::Body::empty()) {
             Ok(r) => r,
             Err(e) => return failed(None, format!("bad request path {path}: {e}")),
         };
+        let factor = if filter.is_some() {
+            STREAM_TIMEOUT_FACTOR
+        } else {
+            1
+        };
+        let total = self.timeout.map(|t| t * factor);
+        let deadline = total.map(|t| Instant::now() + t);
         let limit = self.timeout.map(human).unwrap_or_default();
-        let resp = match self.within(self.client.send(req)).await {
+        let resp = match self.within(deadline, self.client.send(req)).await {
             None => {
                 return failed(
                     None,
@@ -139,7 +177,7 @@ impl Conn {
             Some(Err(e)) => {
                 return failed(
                     None,
-                    format!("GET {path} failed: {}", super::error_chain(&e)),
+                    format!("GET {path} failed: {}", super::describe_error(&e)),
                 );
             }
             Some(Ok(r)) => r,
@@ -149,11 +187,18 @@ impl Conn {
         let (mut kept, mut read) = (Vec::new(), 0usize);
         let mut filter = filter.filter(|_| (200..300).contains(&status));
         loop {
-            let frame = match self.within(body.frame()).await {
+            let frame = match self.within(deadline, body.frame()).await {
                 None => {
-                    let error = format!(
-                        "no data for {limit} while reading the body of GET {path} ({read} bytes read)"
-                    );
+                    let over = deadline.is_some_and(|d| Instant::now() >= d);
+                    let error = match (over, total) {
+                        (true, Some(t)) => format!(
+                            "gave up on GET {path} after {} while the body was still arriving ({read} bytes read)",
+                            human(t)
+                        ),
+                        _ => format!(
+                            "no data for {limit} while reading the body of GET {path} ({read} bytes read)"
+                        ),
+                    };
                     return failed(Some(status), error);
                 }
                 Some(None) => break,
@@ -256,13 +301,28 @@ pub fn outcome(status: u16, path: &str, body: String, filter: Option<String>) ->
             filter,
         };
     }
-    let message = status_message(&body);
-    let needs = (status == 403).then(|| rbac::needs(path));
+    let mut message = status_message(&body);
+    // Only the API server's own Forbidden is about RBAC; a 403 page from a service behind
+    // the service proxy (e.g. an auth proxy in front of Prometheus) is that service refusing.
+    let rbac_denial = status == 403 && is_forbidden_status(&body);
+    if status == 403 && !rbac_denial {
+        message.push_str(
+            " (refused by the service behind the API server's proxy, not an RBAC denial)",
+        );
+    }
+    let needs = rbac_denial.then(|| rbac::needs(path));
     Outcome::Failed {
         http_status: Some(status),
         error: message,
         needs,
     }
+}
+
+fn is_forbidden_status(body: &str) -> bool {
+    serde_json::from_str::<serde_json::Value>(body).is_ok_and(|v| {
+        v.get("kind").and_then(|k| k.as_str()) == Some("Status")
+            && v.get("reason").and_then(|r| r.as_str()) == Some("Forbidden")
+    })
 }
 
 /// The `message` of a Kubernetes `Status` body, else the first 300 characters of the body.
@@ -305,20 +365,27 @@ async fn load_config(
     let context = opts.context.clone().or_else(|| kc.current_context.clone());
     let cfg = kube::Config::from_custom_kubeconfig(kc, opts)
         .await
-        .map_err(|e| FetchError::Kubeconfig(e.to_string()))?;
+        .map_err(|e| FetchError::Kubeconfig(super::describe_error(&e)))?;
     Ok((cfg, context))
 }
 
 /// `$KUBECONFIG` (a list, merged; files that do not exist are skipped, as kubectl does),
 /// else `~/.kube/config`. `None` when neither exists.
 fn kubeconfig_from_env_or_home() -> Result<Option<Kubeconfig>, FetchError> {
-    let paths: Vec<std::path::PathBuf> = match std::env::var_os("KUBECONFIG") {
-        Some(v) => std::env::split_paths(&v)
-            .filter(|p| !p.as_os_str().is_empty())
-            .collect(),
-        None => std::env::var_os("HOME")
+    let from_env: Vec<std::path::PathBuf> = std::env::var_os("KUBECONFIG")
+        .map(|v| {
+            std::env::split_paths(&v)
+                .filter(|p| !p.as_os_str().is_empty())
+                .collect()
+        })
+        .unwrap_or_default();
+    // An empty KUBECONFIG counts as unset, as in kubectl.
+    let paths = if from_env.is_empty() {
+        std::env::var_os("HOME")
             .map(|h| vec![std::path::PathBuf::from(h).join(".kube/config")])
-            .unwrap_or_default(),
+            .unwrap_or_default()
+    } else {
+        from_env
     };
     let mut merged: Option<Kubeconfig> = None;
     for path in paths.iter().filter(|p| p.exists()) {
@@ -350,6 +417,23 @@ mod tests {
             Some(Duration::from_millis(500))
         );
         assert_eq!(parse_timeout("7").unwrap(), Some(Duration::from_secs(7)));
+        assert_eq!(
+            parse_timeout("1m30s").unwrap(),
+            Some(Duration::from_secs(90))
+        );
+        assert_eq!(
+            parse_timeout("1.5s").unwrap(),
+            Some(Duration::from_millis(1500))
+        );
+        assert_eq!(
+            parse_timeout("2h45m").unwrap(),
+            Some(Duration::from_secs(9900))
+        );
+        assert!(
+            parse_timeout("1.2.3s").is_err()
+                && parse_timeout("s").is_err()
+                && parse_timeout("-1s").is_err()
+        );
         assert_eq!(parse_timeout("0").unwrap(), None);
         assert!(
             parse_timeout("soon").is_err()

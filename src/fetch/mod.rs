@@ -60,14 +60,19 @@ pub async fn collect_async(req: &FetchRequest) -> Result<Evidence, FetchError> {
         namespace,
         name: req.name.clone(),
     };
-    let (pod_part, metrics_part, version) = tokio::join!(
+    // A fatal Pod answer (404, 401, unreachable) cancels everything else at once.
+    let (pod_part, m, version) = tokio::try_join!(
         pod_and_kubelet(&conn, &target),
-        metrics_and_backend(&conn, &target, &req.conn),
-        server_version(&conn)
-    );
+        async { Ok(metrics_and_backend(&conn, &target, &req.conn).await) },
+        async { Ok(server_version(&conn).await) }
+    )?;
     let (pod, kubelet_cadvisor, kubelet_resource) = pod_part;
-    check_pod(&pod, &target, &conn)?;
-    let m = metrics_part;
+    if version.is_none() && no_answer(&pod) && no_answer(&m.discovery) && no_answer(&m.apiservice) {
+        return Err(FetchError::Unreachable {
+            server: conn.server.clone(),
+            reason: pod.missing_reason().unwrap_or_default(),
+        });
+    }
     Ok(Evidence {
         schema_version: SCHEMA_VERSION,
         ktrace_version: env!("CARGO_PKG_VERSION").to_string(),
@@ -102,6 +107,37 @@ pub fn error_chain(e: &dyn std::error::Error) -> String {
         cur = c.source();
     }
     s
+}
+
+/// An error for the report: its cause chain, except that a failed exec credential plugin is
+/// described by its exit status and stderr only (kube's message quotes the plugin's stdout,
+/// which may hold a token).
+pub fn describe_error(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut cur: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(err) = cur {
+        if let Some(kube::client::AuthError::AuthExecRun { out, .. }) =
+            err.downcast_ref::<kube::client::AuthError>()
+        {
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            let stderr: String = stderr.trim().chars().take(500).collect();
+            return format!(
+                "the kubeconfig's exec credential plugin failed ({}): {stderr}",
+                out.status
+            );
+        }
+        if let Some(kube::Error::Auth(kube::client::AuthError::AuthExecRun { out, .. })) =
+            err.downcast_ref::<kube::Error>()
+        {
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            let stderr: String = stderr.trim().chars().take(500).collect();
+            return format!(
+                "the kubeconfig's exec credential plugin failed ({}): {stderr}",
+                out.status
+            );
+        }
+        cur = err.source();
+    }
+    error_chain(e)
 }
 
 /// A server's text for the `-v` log, with control characters escaped.
@@ -162,13 +198,14 @@ async fn server_version(conn: &Conn) -> Option<String> {
 }
 
 /// The Pod, then (needing its node and uid) both kubelet endpoints at once.
-async fn pod_and_kubelet(conn: &Conn, t: &PodRef) -> (Source, Source, Source) {
+async fn pod_and_kubelet(conn: &Conn, t: &PodRef) -> Result<(Source, Source, Source), FetchError> {
     let pod = conn
         .get(&format!(
             "/api/v1/namespaces/{}/pods/{}",
             t.namespace, t.name
         ))
         .await;
+    check_pod(&pod, t, conn)?;
     let parsed: Option<Value> = pod.body().and_then(|b| serde_json::from_str(b).ok());
     let node = parsed
         .as_ref()
@@ -183,7 +220,7 @@ async fn pod_and_kubelet(conn: &Conn, t: &PodRef) -> (Source, Source, Source) {
             outcome: Outcome::NotCollected { reason: why },
             ..Source::default()
         };
-        return (pod, skipped.clone(), skipped);
+        return Ok((pod, skipped.clone(), skipped));
     };
     let uid = parsed
         .as_ref()
@@ -199,7 +236,32 @@ async fn pod_and_kubelet(conn: &Conn, t: &PodRef) -> (Source, Source, Source) {
         conn.get_filtered(&cad_path, sel.clone()),
         conn.get_filtered(&res_path, sel)
     );
-    (pod, cad, res)
+    Ok((pod, cad, res))
+}
+
+/// A Pod or Deployment source with secrets taken out of its body (see `objects::redact_object`).
+pub fn redacted(mut src: Source) -> Source {
+    if let Outcome::Ok { body, filter, .. } = &mut src.outcome
+        && let Some(clean) = crate::objects::redact_object(body)
+    {
+        *body = clean;
+        *filter = Some(
+            "env values, credential-like args and last-applied-configuration redacted by ktrace"
+                .into(),
+        );
+    }
+    src
+}
+
+/// True when a request got no HTTP answer at all (timeout or connection failure).
+fn no_answer(src: &Source) -> bool {
+    matches!(
+        src.outcome,
+        Outcome::Failed {
+            http_status: None,
+            ..
+        }
+    )
 }
 
 /// The Metrics API and backend sources of a trace.

@@ -14,8 +14,12 @@ use crate::promql::template::{QueryTarget, render_container_query};
 enum Endpoint {
     /// API path prefix of a service proxy, e.g. `/api/v1/namespaces/NS/services/https:NAME:9091/proxy`.
     Proxy(String),
-    /// A Prometheus base URL reached directly.
-    Direct { base: String, token: Option<String> },
+    /// A Prometheus base URL reached directly, with one client for all queries.
+    Direct {
+        base: String,
+        token: Option<String>,
+        client: reqwest::Client,
+    },
 }
 
 /// Renders the memory and cpu rules for the pod and runs them (plus a raw-series query) at
@@ -41,7 +45,7 @@ pub async fn run_queries(
     };
     let queries = planned(&memory, cpu.as_ref(), t);
     let time = eval_time(pod_metrics);
-    let endpoint = match endpoint(args, &dep_args, dep.as_ref()) {
+    let endpoint = match endpoint(conn, args, &dep_args, dep.as_ref()) {
         Ok(e) => e,
         Err(reason) => {
             return queries
@@ -104,7 +108,12 @@ fn eval_time(pod_metrics: &Source) -> Option<String> {
 
 /// A token is only ever sent where the user pointed it (`--prometheus-token-file`), and never
 /// over plain http; the kubeconfig's credentials stay with the API server.
-fn endpoint(args: &ConnArgs, dep_args: &[String], dep: Option<&Value>) -> Result<Endpoint, String> {
+fn endpoint(
+    conn: &Conn,
+    args: &ConnArgs,
+    dep_args: &[String],
+    dep: Option<&Value>,
+) -> Result<Endpoint, String> {
     if let Some(base) = &args.prometheus_url {
         let token = match &args.prometheus_token_file {
             Some(p) => Some(
@@ -123,9 +132,11 @@ fn endpoint(args: &ConnArgs, dep_args: &[String], dep: Option<&Value>) -> Result
                 redact_url(base)
             ));
         }
+        let client = direct_client(conn, args)?;
         return Ok(Endpoint::Direct {
             base: redact_url(base.trim_end_matches('/')),
             token,
+            client,
         });
     }
     let url = flag_value(dep_args, "--prometheus-url")
@@ -206,9 +217,13 @@ async fn run_one(
     }
     let source = match ep {
         Endpoint::Proxy(prefix) => conn.get(&format!("{prefix}/api/v1/query?{qs}")).await,
-        Endpoint::Direct { base, token } => {
+        Endpoint::Direct {
+            base,
+            token,
+            client,
+        } => {
             direct(
-                conn,
+                client,
                 &format!("{base}/api/v1/query?{qs}"),
                 token.as_deref(),
                 args,
@@ -224,31 +239,23 @@ async fn run_one(
     }
 }
 
-async fn direct(conn: &Conn, url: &str, token: Option<&str>, args: &ConnArgs) -> Source {
-    let outcome = match direct_client(conn, args) {
-        Ok(client) => {
-            let mut req = client.get(url);
-            if let Some(t) = token {
-                req = req.bearer_auth(t);
-            }
-            match req.send().await {
-                Ok(resp) => {
-                    let status = resp.status().as_u16();
-                    match resp.text().await {
-                        Ok(body) => direct_outcome(status, body),
-                        Err(e) => failed(Some(status), format!("reading {url} failed: {e}")),
-                    }
-                }
-                Err(e) if e.is_timeout() => {
-                    failed(None, format!("timed out waiting for GET {url}"))
-                }
-                Err(e) => failed(
-                    None,
-                    format!("GET {url} failed: {}", super::error_chain(&e)),
-                ),
-            }
-        }
-        Err(e) => failed(None, e),
+async fn direct(
+    client: &reqwest::Client,
+    url: &str,
+    token: Option<&str>,
+    args: &ConnArgs,
+) -> Source {
+    let mut req = client.get(url);
+    if let Some(t) = token {
+        req = req.bearer_auth(t);
+    }
+    let outcome = match req.send().await {
+        Ok(resp) => read_capped(resp, url).await,
+        Err(e) if e.is_timeout() => failed(None, format!("timed out waiting for GET {url}")),
+        Err(e) => failed(
+            None,
+            format!("GET {url} failed: {}", super::error_chain(&e)),
+        ),
     };
     if args.verbose {
         let what = match &outcome {
@@ -264,6 +271,34 @@ async fn direct(conn: &Conn, url: &str, token: Option<&str>, args: &ConnArgs) ->
         fetched_at: Some(super::now_rfc3339()),
         outcome,
     }
+}
+
+/// Reads a response body up to the same cap as API responses.
+async fn read_capped(mut resp: reqwest::Response, url: &str) -> Outcome {
+    let status = resp.status().as_u16();
+    let mut body = Vec::new();
+    loop {
+        match resp.chunk().await {
+            Ok(Some(chunk)) if body.len() + chunk.len() > super::client::MAX_UNFILTERED_BODY => {
+                return failed(
+                    Some(status),
+                    format!(
+                        "the response of {url} is larger than {} bytes",
+                        super::client::MAX_UNFILTERED_BODY
+                    ),
+                );
+            }
+            Ok(Some(chunk)) => body.extend_from_slice(&chunk),
+            Ok(None) => break,
+            Err(e) => {
+                return failed(
+                    Some(status),
+                    format!("reading {url} failed: {}", super::error_chain(&e)),
+                );
+            }
+        }
+    }
+    direct_outcome(status, String::from_utf8_lossy(&body).into_owned())
 }
 
 /// The HTTP client for a Prometheus reached directly: system roots, or only `--prometheus-ca-file`.

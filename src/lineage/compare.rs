@@ -204,17 +204,14 @@ fn compare(
         drift = true;
     }
     let missing = missing_parts(inputs, api, backend, cadvisor, backend_name);
-    let mut text = if parts.is_empty() {
-        "exact".to_string()
-    } else {
-        parts.join("; ")
+    let mut text = match (parts.is_empty(), api.is_some()) {
+        (true, true) => "exact".to_string(),
+        (true, false) => "missing: not in the Metrics API".to_string(),
+        (false, _) => parts.join("; "),
     };
-    if !missing.is_empty() {
-        text = if parts.is_empty() && api.is_some() {
-            format!("exact (no {})", missing.join(", no "))
-        } else {
-            format!("{text} (no {})", missing.join(", no "))
-        };
+    let also_missing: Vec<&str> = missing.iter().copied().filter(|m| *m != "Metrics API").collect();
+    if !also_missing.is_empty() {
+        text.push_str(&format!(" (no {})", also_missing.join(", no ")));
     }
     if backend.is_none() && api.is_some() && query_answered(inputs) {
         text = "missing: the adapter's query returned no sample for this container".into();
