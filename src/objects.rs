@@ -145,11 +145,12 @@ fn redact_args(items: &mut [Value]) {
             continue;
         }
         match s.split_once('=') {
-            Some((flag, value)) if secret_like(flag) || secret_like(value) => {
-                // A path to a token file is not the token: keep file paths visible.
-                if !(flag.ends_with("-file") || value.starts_with('/')) {
-                    *item = Value::String(format!("{flag}={REDACTED}"));
-                }
+            // A path to a token file is not the token: keep file paths visible.
+            Some((flag, value))
+                if (secret_like(flag) || secret_like(value))
+                    && !(flag.ends_with("-file") || value.starts_with('/')) =>
+            {
+                *item = Value::String(format!("{flag}={REDACTED}"));
             }
             None if s.starts_with("--") && secret_like(&s) && !s.ends_with("-file") => {
                 redact_next = true

@@ -209,7 +209,11 @@ fn compare(
         (true, false) => "missing: not in the Metrics API".to_string(),
         (false, _) => parts.join("; "),
     };
-    let also_missing: Vec<&str> = missing.iter().copied().filter(|m| *m != "Metrics API").collect();
+    let also_missing: Vec<&str> = missing
+        .iter()
+        .copied()
+        .filter(|m| *m != "Metrics API")
+        .collect();
     if !also_missing.is_empty() {
         text.push_str(&format!(" (no {})", also_missing.join(", no ")));
     }
