@@ -72,6 +72,10 @@ fn predicted_tables(report: &Value) -> (Vec<Vec<String>>, Vec<Vec<String>>) {
 }
 
 fn assert_kubectl_agrees(kubeconfig: &Path, ns: &str, name: &str, report: &Value) {
+    // Missing kubectl fails here unless KTRACE_ALLOW_MISSING_TOOLS=1 outside CI (then: skip).
+    if tools::kubectl().is_none() {
+        return;
+    }
     let (pod, containers) = predicted_tables(report);
     assert_eq!(
         kubectl_table(kubeconfig, &["top", "pod", name, "-n", ns]),
@@ -84,12 +88,17 @@ fn assert_kubectl_agrees(kubeconfig: &Path, ns: &str, name: &str, report: &Value
 }
 
 /// A Prometheus scraping `text` as a kubelet target, ready once `query` returns data.
-fn prometheus_scraping(text: &str, query: &str) -> (Prometheus, support::tools::StaticTextServer) {
+/// `None` only when prometheus is missing and KTRACE_ALLOW_MISSING_TOOLS=1 outside CI.
+fn prometheus_scraping(
+    text: &str,
+    query: &str,
+) -> Option<(Prometheus, support::tools::StaticTextServer)> {
     let (addr, server) = tools::serve_static_text("/metrics/cadvisor", text.to_string());
-    let mut prom = Prometheus::start(&[ScrapeTarget::new("kubelet", addr, "/metrics/cadvisor")]);
+    let mut prom =
+        Prometheus::start_if_available(&[ScrapeTarget::new("kubelet", addr, "/metrics/cadvisor")])?;
     prom.wait_ready(Duration::from_secs(30)).unwrap();
     prom.wait_for_nonempty(query, Duration::from_secs(60));
-    (prom, server)
+    Some((prom, server))
 }
 
 /// Other pods' lines around the target's, including prefix and namespace look-alikes.
@@ -135,7 +144,9 @@ impl Live {
 fn seed_live_trace_matches_real_kubectl_real_prometheus_and_its_replay() {
     let seed = bundle("seed-ocp48-crio-cgv1.json");
     let pod_lines = body(&seed, "kubelet_cadvisor");
-    let (prom, _target) = prometheus_scraping(pod_lines, SEED_QUERY);
+    let Some((prom, _target)) = prometheus_scraping(pod_lines, SEED_QUERY) else {
+        return;
+    };
     let mut routes = routes_from(&seed, Some(&now_rfc3339()));
     routes.insert(OCP_PROM_PROXY, Route::proxy(&prom.url()));
     routes.insert(
@@ -273,7 +284,9 @@ fn real_dump_adapter_query_through_real_prometheus_equals_the_served_podmetrics(
     target.scheme = "https".into();
     target.ca_file = Some(ca.to_str().unwrap().into());
     target.bearer_token = Some(live.server.token().into());
-    let mut prom = Prometheus::start(&[target]);
+    let Some(mut prom) = Prometheus::start_if_available(&[target]) else {
+        return;
+    };
     prom.wait_ready(Duration::from_secs(30)).unwrap();
     prom.wait_for_nonempty(&query, Duration::from_secs(60));
     live.server.set_route(
@@ -430,10 +443,13 @@ fn a_source_that_never_answers_times_out_into_a_partial_report() {
         ),
         "{out}"
     );
-    assert!(
-        out.contains("exact"),
-        "the other layers still reconcile: {out}"
-    );
+    // The other layers still reconcile: Metrics API = adapter query for every container.
+    let (_, json, _) = live.run(&["csi/blockvol-fs-1", "--request-timeout", "2s", "-o", "json"]);
+    let v: Value = serde_json::from_str(&json).unwrap();
+    for r in v["reconciliation"].as_array().unwrap() {
+        assert_eq!(r["backend_bytes"], r["metrics_api_bytes"], "{r}");
+        assert!(r["metrics_api_bytes"].is_i64());
+    }
 }
 
 #[test]
@@ -787,4 +803,71 @@ fn as_impersonates_like_kubectl() {
         reqs.iter()
             .all(|r| r.impersonate_user.as_deref() == Some("support-engineer"))
     );
+}
+
+#[test]
+fn a_trickling_kubelet_body_is_given_up_on_not_waited_for_forever() {
+    let (seed, mut routes) = seed_routes_without_prometheus();
+    routes.insert(
+        request(&seed, "kubelet_cadvisor"),
+        Route::Trickle(Duration::from_millis(300)),
+    );
+    let live = start(routes, None);
+    let (code, out, err) =
+        live.run(&["csi/blockvol-fs-1", "--request-timeout", "1s", "-o", "json"]);
+    assert_eq!(code, 3, "{err}");
+    let v: Value = serde_json::from_str(&out).unwrap();
+    let reason = v["cadvisor"]["reason"].as_str().unwrap();
+    assert!(
+        reason.starts_with("HTTP 200: gave up on GET /api/v1/nodes/worker-4/proxy/metrics/cadvisor after 10s while the body was still arriving"),
+        "{reason}"
+    );
+}
+
+#[test]
+fn a_failing_exec_plugin_is_reported_without_its_stdout() {
+    let (_, routes) = seed_routes_without_prometheus();
+    let live = start(routes, None);
+    let exec = "    exec:\n      apiVersion: client.authentication.k8s.io/v1beta1\n      command: /bin/sh\n      args:\n      - -c\n      - echo half-written-token-xyz; echo plugin broke >&2; exit 3\n      interactiveMode: Never\n";
+    let path = live.dir.path().join("exec.yaml");
+    std::fs::write(&path, kubeconfig_with_user(&live.server, exec, true)).unwrap();
+    let (code, out, err) = ktrace(
+        &[
+            "pod",
+            "blockvol-fs-1",
+            "--kubeconfig",
+            path.to_str().unwrap(),
+        ],
+        live.dir.path(),
+    );
+    assert_eq!(code, 1);
+    assert!(
+        err.contains("exec credential plugin failed") && err.contains("plugin broke"),
+        "{err}"
+    );
+    assert!(!err.contains("half-written-token-xyz") && !out.contains("half-written-token-xyz"));
+}
+
+#[test]
+fn a_403_page_from_behind_the_service_proxy_is_not_called_rbac() {
+    let (seed, mut routes) = seed_routes_without_prometheus();
+    for q in seed["sources"]["prometheus"].as_array().unwrap() {
+        let page = "<html>403 Forbidden (oauth-proxy)</html>";
+        routes.insert(
+            q["source"]["request"].as_str().unwrap(),
+            Route::Text(403, "text/html".into(), page.into()),
+        );
+    }
+    let live = start(routes, None);
+    let (code, out, err) = live.run(&["csi/blockvol-fs-1", "-o", "json"]);
+    assert_eq!(code, 3, "{err}");
+    let v: Value = serde_json::from_str(&out).unwrap();
+    let reason = v["adapter"]["memory"]["value"]["result"]["reason"]
+        .as_str()
+        .unwrap();
+    assert!(
+        reason.contains("refused by the service behind the API server's proxy, not an RBAC denial"),
+        "{reason}"
+    );
+    assert!(!reason.contains("needs RBAC"), "{reason}");
 }

@@ -16,9 +16,12 @@ fn fixture(name: &str) -> PathBuf {
 
 /// Runs ktrace with NO_COLOR cleared; returns (exit code, stdout, stderr).
 fn ktrace(args: &[&str]) -> (i32, String, String) {
+    // A clean environment: no KUBECONFIG, HOME or proxy of the developer's can be reached.
     let out = Command::new(env!("CARGO_BIN_EXE_ktrace"))
         .args(args)
-        .env_remove("NO_COLOR")
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("HOME", std::env::temp_dir())
         .output()
         .expect("run ktrace");
     let code = out.status.code().expect("exit code");

@@ -60,6 +60,8 @@ pub enum Route {
     },
     /// Never answers (the connection stays open until the client gives up or the server drops).
     Hang,
+    /// 200 with headers at once, then one byte every `Duration`, forever (a trickling body).
+    Trickle(Duration),
     /// Forward the rest of the path (after the registered prefix) plus the query string to a
     /// plain-http loopback upstream, e.g. `http://127.0.0.1:9090`. Copies status,
     /// content-type and body. Emulates `/api/v1/namespaces/NS/services/SCHEME:NAME:PORT/proxy/`.
@@ -635,6 +637,22 @@ async fn render(route: &Route) -> Response<Body> {
             details,
         } => status_response(*code, reason, message, details),
         Route::Hang => std::future::pending().await,
+        Route::Trickle(every) => {
+            let every = *every;
+            let frames = futures_util::stream::unfold((), move |()| async move {
+                tokio::time::sleep(every).await;
+                Some((
+                    Ok::<_, Infallible>(Frame::data(Bytes::from_static(b"#"))),
+                    (),
+                ))
+            });
+            let mut resp = Response::new(StreamBody::new(frames).boxed());
+            resp.headers_mut().insert(
+                CONTENT_TYPE,
+                HeaderValue::from_static("text/plain; version=0.0.4"),
+            );
+            resp
+        }
         // Handled in route_request; kept total for safety.
         Route::Proxy { .. } => status_response(
             500,
