@@ -316,15 +316,11 @@ fn real_data_bundles_give_the_hand_checked_numbers() {
             case.bundle
         );
         let containers = v["top"]["value"]["containers"].as_array().unwrap();
-        let recon = v["reconciliation"].as_array().unwrap();
         assert_eq!(containers.len(), case.rows.len(), "{}", case.bundle);
         for (i, (name, mem, api, series)) in case.rows.iter().enumerate() {
             assert_eq!(containers[i]["name"], *name, "{}", case.bundle);
             assert_eq!(containers[i]["memory"], *mem, "{} {name}", case.bundle);
-            let r = recon
-                .iter()
-                .find(|r| r["container"] == *name)
-                .expect("reconciliation row");
+            let r = recon(&v, name);
             assert_eq!(r["metrics_api_bytes"], *api, "{} {name}", case.bundle);
             assert_eq!(r["series_sum_bytes"], *series, "{} {name}", case.bundle);
             assert_eq!(r["verdict"], "exact", "{} {name}", case.bundle);
@@ -365,11 +361,8 @@ fn duplicate_cgroups_are_named_as_double_counting() {
             .any(|e| e.contains("id=\"/kubepods/burstable/pod37b0dd75")
                 && e.contains("} 1.3684736e+07 "))
     );
-    let pod = finding(&v, "pod-cgroup-not-used");
     assert!(
-        pod[0]["message"]
-            .as_str()
-            .unwrap()
+        message(&v, "pod-cgroup-not-used")
             .contains("14086144 B (-14053376 B against the 28139520 B")
     );
 }
@@ -394,13 +387,7 @@ fn cgroup_v2_working_set_arithmetic_is_checked() {
     assert_eq!(app["ws_check_ok"], true);
     assert_eq!(v["backend"]["kind"], "metrics-server");
     assert!(v["adapter"].is_null());
-    let sandbox = finding(&v, "pause-not-counted");
-    assert!(
-        sandbox[0]["message"]
-            .as_str()
-            .unwrap()
-            .contains("working set 200704 B")
-    );
+    assert!(message(&v, "pause-not-counted").contains("working set 200704 B"));
 }
 
 #[test]
@@ -424,9 +411,8 @@ fn legacy_labels_are_understood() {
         rendered.contains("by (pod_name,container_name)"),
         "{rendered}"
     );
-    let pod = finding(&v, "pod-cgroup-not-used");
     assert!(
-        pod[0]["message"].as_str().unwrap().contains("135221248 B"),
+        message(&v, "pod-cgroup-not-used").contains("135221248 B"),
         "pod cgroup found by uid path"
     );
 }
@@ -492,20 +478,50 @@ fn usage_errors_exit_2_and_bad_bundles_exit_1() {
     assert!(err.contains("not a ktrace evidence bundle"), "{err}");
 }
 
-/// Writes a modified copy of the seed bundle and runs ktrace on it.
-fn run_modified(edit: impl FnOnce(&mut Value)) -> (i32, String, Value) {
-    let mut v: Value =
-        serde_json::from_str(&std::fs::read_to_string(fixture(SEED)).unwrap()).unwrap();
-    edit(&mut v);
+/// Writes `text` as a bundle file in a fresh temporary directory (kept alive by the guard).
+fn bundle_file(text: &str) -> (tempfile::TempDir, PathBuf) {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("b.json");
-    std::fs::write(&path, serde_json::to_string(&v).unwrap()).unwrap();
+    std::fs::write(&path, text).unwrap();
+    (dir, path)
+}
+
+/// Writes a modified copy of fixture `name` and runs ktrace on it for `target`, as text and as
+/// JSON (both must exit alike, with nothing on stderr).
+fn run_edited(name: &str, target: &str, edit: impl FnOnce(&mut Value)) -> (i32, String, Value) {
+    let mut v: Value =
+        serde_json::from_str(&std::fs::read_to_string(fixture(name)).unwrap()).unwrap();
+    edit(&mut v);
+    let (_dir, path) = bundle_file(&v.to_string());
     let p = path.to_str().unwrap();
-    let (code, text, err) = ktrace(&["pod", "csi/blockvol-fs-1", "--from", p, "--color", "never"]);
+    let (code, text, err) = ktrace(&["pod", target, "--from", p, "--color", "never"]);
     assert!(err.is_empty(), "{err}");
-    let (code2, json, _) = ktrace(&["pod", "csi/blockvol-fs-1", "--from", p, "-o", "json"]);
+    let (code2, json, _) = ktrace(&["pod", target, "--from", p, "-o", "json"]);
     assert_eq!(code, code2);
     (code, text, serde_json::from_str(&json).unwrap())
+}
+
+/// [`run_edited`] on the seed bundle.
+fn run_modified(edit: impl FnOnce(&mut Value)) -> (i32, String, Value) {
+    run_edited(SEED, "csi/blockvol-fs-1", edit)
+}
+
+/// The reconciliation row of `container`.
+fn recon<'a>(v: &'a Value, container: &str) -> &'a Value {
+    v["reconciliation"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["container"] == container)
+        .expect("row")
+}
+
+/// The message of the first finding with `code`.
+fn message<'a>(v: &'a Value, code: &str) -> &'a str {
+    finding(v, code)
+        .first()
+        .and_then(|f| f["message"].as_str())
+        .unwrap_or_else(|| panic!("no {code} finding"))
 }
 
 #[test]
@@ -542,13 +558,7 @@ fn a_value_mismatch_exits_4_and_says_by_how_much() {
     });
     assert_eq!(code, 4);
     assert_eq!(v["verdict"], "disagree");
-    let r = v["reconciliation"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|r| r["container"] == "centos-tools")
-        .unwrap()
-        .clone();
+    let r = recon(&v, "centos-tools");
     assert_eq!(r["backend_bytes"], 88788992);
     assert_eq!(r["verdict"], "query result off by +4096 B from Metrics API");
     assert!(text.contains("values-differ"));
@@ -618,9 +628,8 @@ fn pod_findings_name_oom_kills_limits_and_why_metrics_are_missing() {
     );
     let oom = finding(&v, "oom-killed");
     assert_eq!(oom.len(), 1);
-    let head = finding(&v, "limit-headroom");
     assert_eq!(
-        head[0]["message"],
+        message(&v, "limit-headroom"),
         "Container \"centos-tools\": limit 128Mi = 134217728 B. usage 130928640 B (97.5 %) is what the limit is enforced on (page cache is reclaimed first); working set 88784896 B (66.1 %) is what `top` shows and what eviction uses."
     );
 
@@ -647,8 +656,7 @@ fn pod_findings_name_oom_kills_limits_and_why_metrics_are_missing() {
         none[0]["evidence"][0],
         "the pod started 5656 s before the evidence was captured (kubectl says `metrics not available yet` for pods younger than 120 s; metrics-server needs two scrapes after a container (re)start)"
     );
-    let down = finding(&v, "apiservice-unavailable");
-    assert!(down[0]["message"].as_str().unwrap().contains(
+    assert!(message(&v, "apiservice-unavailable").contains(
         "False (FailedDiscoveryCheck: failing or missing response from https://10.128.0.5:6443)"
     ));
 }
@@ -666,20 +674,10 @@ fn an_old_container_instance_still_exported_is_named_as_double_counting() {
         "the query still reproduces the Metrics API; the kubelet's sum drifted"
     );
     assert_eq!(v["verdict"], "drift");
-    let dup = finding(&v, "duplicate-series");
     assert!(
-        dup[0]["message"]
-            .as_str()
-            .unwrap()
-            .contains("(88788992 B). They are different container ids")
+        message(&v, "duplicate-series").contains("(88788992 B). They are different container ids")
     );
-    let r = v["reconciliation"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|r| r["container"] == "centos-tools")
-        .unwrap()
-        .clone();
+    let r = recon(&v, "centos-tools");
     assert_eq!(
         r["verdict"],
         "cAdvisor Σ off by +4096 B from Metrics API; cAdvisor sampled 2.873 s before the Metrics API timestamp"
@@ -881,49 +879,29 @@ fn fractional_byte_quantities_are_summed_exactly_before_rounding() {
         "1048575500m + 1048575500m = 1048575.5 + 1048575.5 = 2097151 B"
     );
     assert_eq!(top["pod_row"]["memory"], "1Mi");
-    let pause = finding(&v, "pause-counted");
+    let pause = message(&v, "pause-counted");
     assert!(
-        pause[0]["message"]
-            .as_str()
-            .unwrap()
-            .contains("Without it the pod row would be floor(1048576 / 1048576) = 1Mi"),
-        "{}",
-        pause[0]["message"]
+        pause.contains("Without it the pod row would be floor(1048576 / 1048576) = 1Mi"),
+        "{pause}"
     );
 }
 
 #[test]
 fn metrics_server_duplicates_are_not_summed() {
-    let path = fixture("containerd-cgv2-ms.json");
-    let mut b: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
     let old = r#"container_memory_working_set_bytes{container="metrics-server",id="/kubepods/burstable/pod5e5613d6-fccb-40d6-967b-447697d4d871/0000000000000000000000000000000000000000000000000000000000000001",image="x",name="y",namespace="kube-system",pod="metrics-server-9d74bb658-c6nnt"} 1.2e+07 1782468800000"#;
-    set_body(&mut b, "kubelet_cadvisor", |body| format!("{body}{old}\n"));
-    let dir = tempfile::tempdir().unwrap();
-    let p = dir.path().join("b.json");
-    std::fs::write(&p, b.to_string()).unwrap();
-    let (code, out, _) = ktrace(&[
-        "pod",
+    let (code, _, v) = run_edited(
+        "containerd-cgv2-ms.json",
         "kube-system/metrics-server-9d74bb658-c6nnt",
-        "--from",
-        p.to_str().unwrap(),
-        "-o",
-        "json",
-    ]);
+        |b| set_body(b, "kubelet_cadvisor", |body| format!("{body}{old}\n")),
+    );
     assert_eq!(code, 0);
-    let v: Value = serde_json::from_str(&out).unwrap();
-    let r = &v["reconciliation"][0];
+    let r = recon(&v, "metrics-server");
     assert_eq!(
         r["series_sum_bytes"], 22396928,
         "metrics-server keeps the first point, it does not sum"
     );
     assert_eq!(r["verdict"], "exact");
-    let dup = finding(&v, "duplicate-series");
-    assert!(
-        dup[0]["message"]
-            .as_str()
-            .unwrap()
-            .contains("metrics-server does not add them up")
-    );
+    assert!(message(&v, "duplicate-series").contains("metrics-server does not add them up"));
 }
 
 #[test]
@@ -944,14 +922,9 @@ fn crio_conmon_scopes_under_the_pod_slice_are_not_the_pod_cgroup() {
 
 #[test]
 fn a_fractional_schema_version_is_named() {
-    let dir = tempfile::tempdir().unwrap();
-    let p = dir.path().join("b.json");
-    let text = std::fs::read_to_string(fixture(SEED)).unwrap().replacen(
-        "\"schema_version\": 1,",
-        "\"schema_version\": 1.0,",
-        1,
-    );
-    std::fs::write(&p, text).unwrap();
+    let text = std::fs::read_to_string(fixture(SEED)).unwrap();
+    let (_dir, p) =
+        bundle_file(&text.replacen("\"schema_version\": 1,", "\"schema_version\": 1.0,", 1));
     let (code, _, err) = ktrace(&["pod", "csi/blockvol-fs-1", "--from", p.to_str().unwrap()]);
     assert_eq!(code, 1);
     assert!(
@@ -966,9 +939,7 @@ fn control_characters_in_the_evidence_cannot_drive_the_terminal() {
     let text = std::fs::read_to_string(&path)
         .unwrap()
         .replace("centos-tools", "centos\\u001b]0;pwned\\u0007-tools");
-    let dir = tempfile::tempdir().unwrap();
-    let p = dir.path().join("b.json");
-    std::fs::write(&p, text).unwrap();
+    let (_dir, p) = bundle_file(&text);
     for format in ["text", "markdown"] {
         let (code, out, err) = ktrace(&[
             "pod",
