@@ -207,17 +207,17 @@ fn seed_live_trace_matches_real_kubectl_real_prometheus_and_its_replay() {
         "{text}"
     );
 
-    let (code, replay, err) = ktrace(
-        &[
+    let from = |fmt: &[&str]| {
+        let mut args = vec![
             "pod",
             "csi/blockvol-fs-1",
             "--from",
             saved.to_str().unwrap(),
-            "--color",
-            "never",
-        ],
-        live.dir.path(),
-    );
+        ];
+        args.extend_from_slice(fmt);
+        ktrace(&args, live.dir.path())
+    };
+    let (code, replay, err) = from(&["--color", "never"]);
     assert_eq!(code, 0, "{err}");
     assert_eq!(replay, text, "live and replay reports differ");
 
@@ -237,17 +237,7 @@ fn seed_live_trace_matches_real_kubectl_real_prometheus_and_its_replay() {
     assert_eq!(memory["query"], SEED_QUERY);
     assert!(request(&b, "pod_metrics").starts_with("/apis/metrics.k8s.io/v1beta1/"));
 
-    let (_, json, _) = ktrace(
-        &[
-            "pod",
-            "csi/blockvol-fs-1",
-            "--from",
-            saved.to_str().unwrap(),
-            "-o",
-            "json",
-        ],
-        live.dir.path(),
-    );
+    let (_, json, _) = from(&["-o", "json"]);
     assert_kubectl_agrees(
         &live.kubeconfig,
         "csi",

@@ -962,3 +962,31 @@ fn control_characters_in_the_evidence_cannot_drive_the_terminal() {
         );
     }
 }
+
+#[test]
+fn a_fractional_byte_sample_is_shown_but_never_rounded_into_a_sum() {
+    let (code, _, v) = run_modified(|v| {
+        set_body(v, "kubelet_cadvisor", |b| {
+            b.replace(
+                "} 8.8784896e+07 1636128359127",
+                "} 88784896.5 1636128359127",
+            )
+        })
+    });
+    assert_eq!(code, 3);
+    let r = recon(&v, "centos-tools");
+    assert!(r["series_sum_bytes"].is_null());
+    assert!(
+        r["series"][0]
+            .as_str()
+            .unwrap()
+            .ends_with("} 88784896.5 1636128359127   (not a whole byte count: not summed)")
+    );
+    assert_eq!(r["verdict"], "exact (no cAdvisor series)");
+    let issues = v["cadvisor"]["value"]["parse_issues"].as_array().unwrap();
+    assert!(issues.iter().any(|i| {
+        i.as_str()
+            .unwrap()
+            .contains("value 88784896.5 is not a byte count")
+    }));
+}

@@ -132,9 +132,10 @@ fn cgroup_row(samples: &[&Sample]) -> Option<CgroupRow> {
     })
 }
 
-/// A sample value as whole bytes: finite and within ±2^63, else not a byte count.
+/// A sample value as whole bytes: a finite whole number within ±2^63, else not a byte count
+/// (never rounded: a value the source did not give is never shown).
 pub fn whole(v: f64) -> Option<i128> {
-    (v.is_finite() && v.abs() < 9.2e18).then(|| v.round() as i128)
+    (v.is_finite() && v.fract() == 0.0 && v.abs() < 9.2e18).then_some(v as i128)
 }
 
 fn get(memory: &[MemSample], name: &str) -> Option<i128> {

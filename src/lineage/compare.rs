@@ -127,8 +127,9 @@ fn row(
 ) -> Reconciliation {
     let (api, entries) = api_bytes(inputs, name);
     // The adapter sums what its selector matched; metrics-server reads one sample.
+    // No sum when a matched series is no whole byte count: a partial sum would mislead.
     let cadvisor = sel
-        .filter(|s| !s.series.is_empty())
+        .filter(|s| s.first.is_some() && !s.skipped)
         .and_then(|s| match inputs.kind {
             BackendKind::MetricsServer => s.first,
             _ => Some(s.sum),

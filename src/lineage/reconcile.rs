@@ -50,6 +50,8 @@ pub struct Selected {
     pub sum: i128,
     /// The first one's value (what metrics-server keeps when a container appears twice).
     pub first: Option<i128>,
+    /// True when a matched series had no whole byte value (the sum would be incomplete).
+    pub skipped: bool,
     /// Latest sample timestamp among them (ms).
     pub newest_ms: Option<i64>,
 }
@@ -103,11 +105,16 @@ fn select_by_name(samples: &[Sample], text: &str, metric: &str) -> Selection {
 
 /// Adds a series to a container's selection, shown as its verbatim exposition line.
 fn add(entry: &mut Selected, s: &Sample, lines: &[&str]) {
-    let Some(v) = whole(s.value) else { return };
     let line = s.line.checked_sub(1).and_then(|i| lines.get(i));
-    entry
-        .series
-        .push(line.map_or_else(|| format!("{} {}", s.name, s.value_text), |l| l.to_string()));
+    let shown = line.map_or_else(|| format!("{} {}", s.name, s.value_text), |l| l.to_string());
+    let Some(v) = whole(s.value) else {
+        // Listed, so the reader sees it matched, but not added: it is no byte count.
+        entry
+            .series
+            .push(format!("{shown}   (not a whole byte count: not summed)"));
+        return;
+    };
+    entry.series.push(shown);
     entry.sum = entry.sum.saturating_add(v);
     entry.first = entry.first.or(Some(v));
     entry.newest_ms = entry.newest_ms.max(s.timestamp_ms);
