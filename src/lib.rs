@@ -12,6 +12,7 @@
 
 pub mod app;
 pub mod cli;
+pub mod escape;
 pub mod evidence;
 pub mod exit;
 pub mod exposition;

@@ -13,7 +13,7 @@ fn main() -> ExitCode {
         Err(err) => {
             eprintln!(
                 "error: {}",
-                ktrace::render::escape_controls(&err.to_string())
+                ktrace::escape::escape(&err.to_string(), ktrace::escape::Keep::Layout)
             );
             ExitCode::from(err.exit_code())
         }

@@ -59,6 +59,19 @@ pub fn adapter_config_text<'a>(
     }
 }
 
+/// The versions an API group discovery document (`GET /apis/GROUP`) lists, in its order;
+/// `None` when the body is not such a document.
+pub fn served_versions(body: &str) -> Option<Vec<String>> {
+    let v: Value = serde_json::from_str(body).ok()?;
+    let versions = v.get("versions")?.as_array()?;
+    Some(
+        versions
+            .iter()
+            .filter_map(|v| v.get("version").and_then(Value::as_str).map(str::to_string))
+            .collect(),
+    )
+}
+
 /// Args of the backend Deployment's main container.
 pub fn deployment_args(d: &Value) -> Vec<String> {
     main_container(d).map(container_args).unwrap_or_default()

@@ -140,17 +140,9 @@ pub fn describe_error(e: &(dyn std::error::Error + 'static)) -> String {
     error_chain(e)
 }
 
-/// A server's text for the `-v` log, with control characters escaped.
+/// A server's text for the `-v` log, with control characters escaped (one line).
 pub fn printable(s: &str) -> String {
-    s.chars()
-        .map(|c| {
-            if c.is_control() {
-                format!("\\u{{{:x}}}", c as u32)
-            } else {
-                c.to_string()
-            }
-        })
-        .collect()
+    crate::escape::escape(s, crate::escape::Keep::Nothing)
 }
 
 /// The current time, RFC 3339 with milliseconds.
@@ -293,15 +285,9 @@ async fn metrics_and_backend(conn: &Conn, t: &PodRef, args: &ConnArgs) -> Metric
 /// Returns (discovery, PodMetrics).
 async fn pod_metrics(conn: &Conn, t: &PodRef) -> (Source, Source) {
     let group = conn.get("/apis/metrics.k8s.io").await;
-    let served: Vec<String> = group
+    let served = group
         .body()
-        .and_then(|b| serde_json::from_str::<Value>(b).ok())
-        .and_then(|v| v.get("versions").and_then(Value::as_array).cloned())
-        .map(|vs| {
-            vs.iter()
-                .filter_map(|v| v.get("version").and_then(Value::as_str).map(str::to_string))
-                .collect()
-        })
+        .and_then(crate::objects::served_versions)
         .unwrap_or_default();
     let version = if served.iter().any(|v| v == "v1") {
         "v1"

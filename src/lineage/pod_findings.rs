@@ -50,14 +50,7 @@ fn not_served(ev: &Evidence, out: &mut Vec<Finding>) -> bool {
             },
             _,
         ) => false,
-        (_, Some(body)) => serde_json::from_str::<serde_json::Value>(body)
-            .ok()
-            .and_then(|v| {
-                v.get("versions")
-                    .and_then(|vs| vs.as_array())
-                    .map(|vs| !vs.is_empty())
-            })
-            .unwrap_or(true),
+        (_, Some(body)) => crate::objects::served_versions(body).is_none_or(|v| !v.is_empty()),
         _ => true,
     };
     if !served {

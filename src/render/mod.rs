@@ -23,11 +23,6 @@ pub enum Format {
     Markdown,
 }
 
-/// A message with control characters escaped, for stderr (errors can quote a server).
-pub fn escape_controls(s: &str) -> String {
-    safe::finish(s, false)
-}
-
 /// Options for the text renderer.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct TextOptions {

@@ -7,6 +7,8 @@
 
 use owo_colors::Style;
 
+use crate::escape::{self, Keep};
+
 /// Marker that ends a painted span.
 pub const END: char = '\u{E000}';
 
@@ -58,10 +60,8 @@ pub fn finish(report: &str, color: bool) -> String {
             if let (true, Some(style)) = (color, open.take()) {
                 out.push_str(&style.suffix_formatter().to_string());
             }
-        } else if c.is_control() && c != '\n' && c != '\t' {
-            out.push_str(&format!("\\u{{{:x}}}", c as u32));
         } else {
-            out.push(c);
+            escape::push_escaped(&mut out, c, Keep::Layout);
         }
     }
     out
