@@ -5,7 +5,7 @@ use std::io::{self, BufWriter, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use crate::cli::{Cli, ColorChoice, Command, OutputFormat, PodArgs};
+use crate::cli::{Cli, ColorChoice, Command, ConnArgs, OutputFormat, PodArgs};
 use crate::evidence::{self, BundleError, Evidence, PodRef};
 use crate::fetch::{self, FetchError, FetchRequest};
 use crate::render::{self, Format, TextOptions};
@@ -52,7 +52,7 @@ impl AppError {
     /// The process exit code for this error.
     pub fn exit_code(&self) -> u8 {
         match self {
-            AppError::Usage(_) | AppError::Fetch(FetchError::Timeout(_)) => exit::USAGE,
+            AppError::Usage(_) => exit::USAGE,
             _ => exit::ERROR,
         }
     }
@@ -73,7 +73,7 @@ fn run_pod(args: PodArgs) -> Result<ExitCode, AppError> {
             let req = FetchRequest {
                 namespace: ns,
                 name,
-                conn: args.conn.clone(),
+                options: fetch_options(&args.conn),
             };
             fetch::collect(&req)?
         }
@@ -84,6 +84,33 @@ fn run_pod(args: PodArgs) -> Result<ExitCode, AppError> {
     let lineage = lineage::analyze(&evidence);
     write_report(&lineage, &args)?;
     Ok(exit::for_verdict(lineage.verdict))
+}
+
+/// The live fetch's options from the connection flags (fetch knows nothing of clap).
+pub fn fetch_options(c: &ConnArgs) -> fetch::Options {
+    let connection = fetch::Connection {
+        kubeconfig: c.kubeconfig.clone(),
+        context: c.context.clone(),
+        cluster: c.cluster.clone(),
+        user: c.user.clone(),
+        impersonate_user: c.as_user.clone(),
+        impersonate_groups: c.as_group.clone(),
+        insecure_skip_tls_verify: c.insecure_skip_tls_verify,
+    };
+    let prometheus = c
+        .prometheus_url
+        .as_ref()
+        .map(|url| fetch::DirectPrometheus {
+            url: url.clone(),
+            token_file: c.prometheus_token_file.clone(),
+            ca_file: c.prometheus_ca_file.clone(),
+        });
+    fetch::Options {
+        connection,
+        prometheus,
+        timeout: c.request_timeout.0,
+        verbose: c.verbose,
+    }
 }
 
 /// Splits `NS/NAME` or `NAME`, validating both as Kubernetes names.
@@ -197,3 +224,6 @@ fn write_report(l: &lineage::Lineage, args: &PodArgs) -> Result<(), AppError> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -1,6 +1,7 @@
 //! Command-line interface (clap derive). Flag names follow kubectl's.
 
 use std::path::PathBuf;
+use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
@@ -48,7 +49,7 @@ pub struct PodArgs {
     pub color: ColorChoice,
 
     /// Save the gathered evidence to FILE (live mode).
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", conflicts_with = "from")]
     pub save_bundle: Option<PathBuf>,
 
     /// Connection flags (live mode).
@@ -60,54 +61,128 @@ pub struct PodArgs {
 #[derive(Debug, Args, Clone, Default)]
 pub struct ConnArgs {
     /// Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster).
-    #[arg(long, value_name = "PATH")]
+    #[arg(long, value_name = "PATH", conflicts_with = "from")]
     pub kubeconfig: Option<PathBuf>,
 
     /// The kubeconfig context to use.
-    #[arg(long, value_name = "NAME")]
+    #[arg(long, value_name = "NAME", conflicts_with = "from")]
     pub context: Option<String>,
 
     /// The kubeconfig cluster to use.
-    #[arg(long, value_name = "NAME")]
+    #[arg(long, value_name = "NAME", conflicts_with = "from")]
     pub cluster: Option<String>,
 
     /// The kubeconfig user to use.
-    #[arg(long, value_name = "NAME")]
+    #[arg(long, value_name = "NAME", conflicts_with = "from")]
     pub user: Option<String>,
 
     /// Username to impersonate for the operation (as kubectl --as).
-    #[arg(long = "as", value_name = "USER")]
+    #[arg(long = "as", value_name = "USER", conflicts_with = "from")]
     pub as_user: Option<String>,
 
     /// Group to impersonate (repeatable, as kubectl --as-group).
-    #[arg(long = "as-group", value_name = "GROUP")]
+    #[arg(long = "as-group", value_name = "GROUP", conflicts_with = "from")]
     pub as_group: Vec<String>,
 
-    /// Timeout for each request, e.g. 10s, 1m30s (0 = no timeout); a kubelet body may stream
-    /// for up to 10 times as long while data keeps arriving.
-    #[arg(long, value_name = "DURATION", default_value = "30s")]
-    pub request_timeout: String,
+    /// Timeout for each request, e.g. 10s, 1m30s (0 = no timeout, at most 24h); a kubelet body
+    /// may stream for up to 10 times as long while data keeps arriving.
+    #[arg(
+        long,
+        value_name = "DURATION",
+        default_value = "30s",
+        value_parser = RequestTimeout::parse,
+        conflicts_with = "from"
+    )]
+    pub request_timeout: RequestTimeout,
 
     /// Do not verify the API server's certificate (insecure).
-    #[arg(long)]
+    #[arg(long, conflicts_with = "from")]
     pub insecure_skip_tls_verify: bool,
 
     /// Query this Prometheus directly instead of the adapter's through the API server proxy.
-    #[arg(long, value_name = "URL")]
+    #[arg(long, value_name = "URL", conflicts_with = "from")]
     pub prometheus_url: Option<String>,
 
     /// Bearer token file for --prometheus-url, sent only there and only over https
     /// (e.g. `<(oc whoami -t)`); the kubeconfig's credentials are never sent to Prometheus.
-    #[arg(long, value_name = "PATH")]
+    #[arg(long, value_name = "PATH", conflicts_with = "from")]
     pub prometheus_token_file: Option<PathBuf>,
 
     /// CA bundle (PEM) that signs --prometheus-url's certificate (default: the system roots).
-    #[arg(long, value_name = "PATH")]
+    #[arg(long, value_name = "PATH", conflicts_with = "from")]
     pub prometheus_ca_file: Option<PathBuf>,
 
     /// Log each request to stderr (credentials are never printed).
     #[arg(short = 'v', long)]
     pub verbose: bool,
+}
+
+/// A parsed `--request-timeout`: `None` means no timeout.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RequestTimeout(pub Option<Duration>);
+
+impl Default for RequestTimeout {
+    /// kubectl-like default of 30 seconds.
+    fn default() -> Self {
+        RequestTimeout(Some(Duration::from_secs(30)))
+    }
+}
+
+impl RequestTimeout {
+    /// The longest accepted timeout. Larger values are refused rather than risk overflowing a
+    /// deadline (`Instant + 10 × timeout` for a streamed kubelet body).
+    pub const MAX: Duration = Duration::from_secs(24 * 3600);
+
+    /// Parses kubectl's `--request-timeout`: a bare number of seconds, or a Go duration such
+    /// as `30s`, `1m30s`, `1.5s`, `500ms`, `2h45m`. Zero means no timeout; more than
+    /// [`RequestTimeout::MAX`] is an error.
+    pub fn parse(s: &str) -> Result<RequestTimeout, String> {
+        let err = || {
+            format!(
+                "invalid --request-timeout {s:?}: use a number with a unit, e.g. 10s, 1m, 500ms (0 = none, at most 24h)"
+            )
+        };
+        let secs = match s.parse::<u64>() {
+            Ok(n) => n as f64,
+            Err(_) => go_duration_secs(s).ok_or_else(err)?,
+        };
+        if !secs.is_finite() || secs > Self::MAX.as_secs_f64() {
+            return Err(err());
+        }
+        Ok(RequestTimeout(
+            (secs > 0.0).then(|| Duration::from_secs_f64(secs)),
+        ))
+    }
+}
+
+/// Seconds in a Go duration (`1h2m3.5s`, `500ms`); `None` when it is not one.
+fn go_duration_secs(s: &str) -> Option<f64> {
+    if s.is_empty() {
+        return None;
+    }
+    let mut rest = s;
+    let mut total = 0f64;
+    while !rest.is_empty() {
+        let num_end = rest.find(|c: char| !(c.is_ascii_digit() || c == '.'))?;
+        let (num, tail) = rest.split_at(num_end);
+        let value: f64 = num.parse().ok()?;
+        let unit_end = tail
+            .find(|c: char| c.is_ascii_digit() || c == '.')
+            .unwrap_or(tail.len());
+        let (unit, next) = tail.split_at(unit_end);
+        let scale = match unit {
+            "ns" => 1e-9,
+            "us" | "µs" => 1e-6,
+            "ms" => 1e-3,
+            "s" => 1.0,
+            "m" => 60.0,
+            "h" => 3600.0,
+            _ => return None,
+        };
+        total += value * scale;
+        rest = next;
+    }
+    Some(total)
 }
 
 /// Report formats.
@@ -133,36 +208,4 @@ pub enum ColorChoice {
 }
 
 #[cfg(test)]
-mod tests {
-    use clap::{CommandFactory, Parser};
-
-    use super::*;
-
-    #[test]
-    fn flags_are_consistent_and_kubectl_named() {
-        Cli::command().debug_assert();
-        let cli = Cli::try_parse_from([
-            "ktrace",
-            "pod",
-            "blockvol-fs-1",
-            "-n",
-            "csi",
-            "-o",
-            "markdown",
-            "--context",
-            "admin",
-            "--request-timeout",
-            "5s",
-            "--insecure-skip-tls-verify",
-        ])
-        .unwrap();
-        let Command::Pod(p) = cli.command;
-        assert_eq!(p.target, "blockvol-fs-1");
-        assert_eq!(p.namespace.as_deref(), Some("csi"));
-        assert_eq!(p.output, OutputFormat::Markdown);
-        assert_eq!(p.conn.context.as_deref(), Some("admin"));
-        assert_eq!(p.conn.request_timeout, "5s");
-        assert!(p.conn.insecure_skip_tls_verify);
-        assert_eq!(p.color, ColorChoice::Auto);
-    }
-}
+mod tests;

@@ -861,3 +861,142 @@ fn a_403_page_from_behind_the_service_proxy_is_not_called_rbac() {
     );
     assert!(!reason.contains("needs RBAC"), "{reason}");
 }
+
+/// Adds plain and secret-backed env vars to every container of a Pod or Deployment body.
+fn with_env(body: &str, containers_at: &str, value: &str, secret: &str) -> String {
+    let mut v: Value = serde_json::from_str(body).unwrap();
+    let containers = v
+        .pointer_mut(containers_at)
+        .unwrap()
+        .as_array_mut()
+        .unwrap();
+    assert!(!containers.is_empty());
+    for c in containers {
+        c["env"] = serde_json::json!([
+            {"name": "DB_PASSWORD", "value": value},
+            {"name": "LOG_LEVEL", "value": format!("{value}-debug")},
+            {"name": "API_TOKEN", "valueFrom": {"secretKeyRef": {"name": secret, "key": "token"}}}
+        ]);
+    }
+    v.to_string()
+}
+
+#[test]
+fn a_saved_bundle_holds_no_env_value_of_the_pod_or_the_deployment() {
+    let (seed, mut routes) = seed_routes_without_prometheus();
+    let (pod_value, dep_value) = ("pod-env-hunter2-5f1c", "adapter-env-hunter2-9a7d");
+    let pod = with_env(
+        body(&seed, "pod"),
+        "/spec/containers",
+        pod_value,
+        "pod-db-creds",
+    );
+    let dep = with_env(
+        body(&seed, "backend_deployment"),
+        "/spec/template/spec/containers",
+        dep_value,
+        "adapter-creds",
+    );
+    routes.insert(request(&seed, "pod"), Route::Json(200, pod));
+    routes.insert(request(&seed, "backend_deployment"), Route::Json(200, dep));
+    let live = start(routes, None);
+    let saved = live.dir.path().join("b.json");
+    let (code, out, err) = live.run(&[
+        "csi/blockvol-fs-1",
+        "--save-bundle",
+        saved.to_str().unwrap(),
+        "-o",
+        "json",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let text = std::fs::read_to_string(&saved).unwrap();
+    for secret in [pod_value, dep_value] {
+        assert!(
+            !text.contains(secret),
+            "env value {secret} is in the bundle"
+        );
+        assert!(!out.contains(secret), "env value {secret} is in the report");
+    }
+    let b: Value = serde_json::from_str(&text).unwrap();
+    for (src, secret_name) in [
+        ("pod", "pod-db-creds"),
+        ("backend_deployment", "adapter-creds"),
+    ] {
+        let stored = body(&b, src);
+        for kept in [
+            "DB_PASSWORD",
+            "LOG_LEVEL",
+            "API_TOKEN",
+            secret_name,
+            "secretKeyRef",
+        ] {
+            assert!(stored.contains(kept), "{src}: {kept} lost: {stored}");
+        }
+        assert_eq!(
+            b["sources"][src]["outcome"]["filter"],
+            "env values, credential-like args and last-applied-configuration redacted by ktrace",
+            "{src}"
+        );
+    }
+    // Node name and uid were read before redaction: the kubelet was still asked, and filtered.
+    assert_eq!(
+        body(&b, "kubelet_cadvisor"),
+        body(&seed, "kubelet_cadvisor")
+    );
+    let (code, replay, err) = ktrace(
+        &[
+            "pod",
+            "csi/blockvol-fs-1",
+            "--from",
+            saved.to_str().unwrap(),
+            "-o",
+            "json",
+        ],
+        live.dir.path(),
+    );
+    assert_eq!(code, 0, "{err}");
+    let (live_report, replayed): (Value, Value) = (
+        serde_json::from_str(&out).unwrap(),
+        serde_json::from_str(&replay).unwrap(),
+    );
+    assert_eq!(live_report["reconciliation"], replayed["reconciliation"]);
+    assert_eq!(replayed["reconciliation"][1]["backend_bytes"], 88784896);
+}
+
+#[test]
+fn live_only_flags_and_bad_timeouts_with_from_exit_2() {
+    let seed =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/bundles/seed-ocp48-crio-cgv1.json");
+    let dir = tempfile::tempdir().unwrap();
+    let from = ["pod", "csi/blockvol-fs-1", "--from", seed.to_str().unwrap()];
+    let (code, out, err) = ktrace(
+        &[&from[..], &["--request-timeout", "banana"]].concat(),
+        dir.path(),
+    );
+    assert_eq!(code, 2, "{err}");
+    assert!(out.is_empty());
+    assert!(
+        err.contains("invalid --request-timeout \"banana\""),
+        "{err}"
+    );
+
+    let saved = dir.path().join("b.json");
+    let (code, out, err) = ktrace(
+        &[&from[..], &["--save-bundle", saved.to_str().unwrap()]].concat(),
+        dir.path(),
+    );
+    assert_eq!(code, 2, "{err}");
+    assert!(out.is_empty() && !saved.exists());
+    assert!(
+        err.contains("the argument '--from <BUNDLE>' cannot be used with '--save-bundle <FILE>'"),
+        "{err}"
+    );
+
+    let (code, _, err) = ktrace(
+        &[&from[..], &["--request-timeout", "1000000h"]].concat(),
+        dir.path(),
+    );
+    assert_eq!(code, 2, "too long a timeout is refused, not a panic: {err}");
+    let (code, _, err) = ktrace(&[&from[..], &["-v"]].concat(), dir.path());
+    assert_eq!(code, 0, "-v is not live-only: {err}");
+}

@@ -2,7 +2,8 @@
 
 use serde_json::Value;
 
-use super::Conn;
+use super::client::Conn;
+use super::redact::redacted;
 use crate::evidence::{Outcome, Source};
 
 const APISERVICE: &str = "/apis/apiregistration.k8s.io/v1/apiservices/v1beta1.metrics.k8s.io";
@@ -37,7 +38,7 @@ pub async fn resolve(conn: &Conn) -> (Source, Source, Source) {
         };
         return (apiservice, skipped(why.clone()), skipped(why));
     };
-    let deployment = super::redacted(find_deployment(conn, &ns, &name).await);
+    let deployment = redacted(find_deployment(conn, &ns, &name).await);
     let config = adapter_configmap(conn, &ns, &deployment).await;
     (apiservice, deployment, config)
 }

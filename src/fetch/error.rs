@@ -9,11 +9,6 @@ pub enum FetchError {
     /// The kube client could not be built (bad TLS material, bad URL).
     #[error("cannot build the Kubernetes client: {0}")]
     Client(String),
-    /// `--request-timeout` could not be parsed.
-    #[error(
-        "invalid --request-timeout {0:?}: use a number with a unit, e.g. 10s, 1m, 500ms (0 = none)"
-    )]
-    Timeout(String),
     /// The pod does not exist (kubectl prints the same).
     #[error("Error from server (NotFound): pods \"{name}\" not found in namespace \"{namespace}\"")]
     PodNotFound {

@@ -1,6 +1,6 @@
 //! Gathering evidence from a live cluster: the only module that does network I/O.
 //!
-//! Independent requests run concurrently; each is bounded by `--request-timeout`. The
+//! Independent requests run concurrently; each is bounded by the request timeout. The
 //! dependency chain (documented in docs/architecture.md) is:
 //!
 //! ```text
@@ -12,21 +12,47 @@
 //!
 //! A failing source is recorded in the evidence and the trace goes on; only a missing
 //! kubeconfig, an unreachable API server, rejected credentials or a missing pod are errors.
+//!
+//! This file is the orchestrator (`collect` and the request chain). The modules below it
+//! import only modules further down, never this file or each other in a loop:
+//!
+//! ```text
+//! mod.rs     ─► backend, prometheus, client, redact, clock, outcome (tests), options, error
+//! backend    ─► client, redact
+//! prometheus ─► client, direct, url, options
+//! direct     ─► client (body cap), outcome, log, errtext, url, options
+//! client     ─► kubeconfig, outcome, log, errtext, url, options, error
+//! kubeconfig ─► errtext, options, error
+//! outcome    ─► rbac, clock        log ─► url        the others import nothing from fetch
+//! ```
 
 mod backend;
 mod client;
+mod clock;
+mod direct;
 mod error;
+mod errtext;
+mod kubeconfig;
+mod log;
+mod options;
+mod outcome;
 mod prometheus;
 mod rbac;
+mod redact;
+mod url;
 
-pub use client::{Conn, parse_timeout};
 pub use error::FetchError;
+pub use options::{Connection, DirectPrometheus, Options};
 
 use serde_json::Value;
 
-use crate::cli::ConnArgs;
-use crate::evidence::{ClusterInfo, Evidence, Outcome, PodRef, SCHEMA_VERSION, Source, Sources};
+use crate::evidence::{
+    ClusterInfo, Evidence, Outcome, PodRef, PromQuery, SCHEMA_VERSION, Source, Sources,
+};
 use crate::exposition::PodSelector;
+use client::Conn;
+use clock::now_rfc3339;
+use redact::redacted;
 
 /// What to trace live.
 #[derive(Debug, Clone)]
@@ -35,8 +61,8 @@ pub struct FetchRequest {
     pub namespace: Option<String>,
     /// Pod name.
     pub name: String,
-    /// Connection flags.
-    pub conn: ConnArgs,
+    /// How to connect and what to log.
+    pub options: Options,
 }
 
 /// Gathers the evidence for one pod (blocking; runs its own tokio runtime).
@@ -51,7 +77,7 @@ pub fn collect(req: &FetchRequest) -> Result<Evidence, FetchError> {
 
 /// Gathers the evidence for one pod.
 pub async fn collect_async(req: &FetchRequest) -> Result<Evidence, FetchError> {
-    let conn = Conn::connect(&req.conn).await?;
+    let conn = Conn::connect(&req.options).await?;
     let namespace = req
         .namespace
         .clone()
@@ -60,10 +86,11 @@ pub async fn collect_async(req: &FetchRequest) -> Result<Evidence, FetchError> {
         namespace,
         name: req.name.clone(),
     };
+    let direct = req.options.prometheus.as_ref();
     // A fatal Pod answer (404, 401, unreachable) cancels everything else at once.
     let (pod_part, m, version) = tokio::try_join!(
         pod_and_kubelet(&conn, &target),
-        async { Ok(metrics_and_backend(&conn, &target, &req.conn).await) },
+        async { Ok(metrics_and_backend(&conn, &target, direct).await) },
         async { Ok(server_version(&conn).await) }
     )?;
     let (pod, kubelet_cadvisor, kubelet_resource) = pod_part;
@@ -98,98 +125,8 @@ pub async fn collect_async(req: &FetchRequest) -> Result<Evidence, FetchError> {
     })
 }
 
-/// An error and its causes on one line (reqwest hides the TLS reason in the source chain).
-pub fn error_chain(e: &dyn std::error::Error) -> String {
-    let mut s = e.to_string();
-    let mut cur = e.source();
-    while let Some(c) = cur {
-        s.push_str(&format!(": {c}"));
-        cur = c.source();
-    }
-    s
-}
-
-/// An error for the report: its cause chain, except that a failed exec credential plugin is
-/// described by its exit status and stderr only (kube's message quotes the plugin's stdout,
-/// which may hold a token).
-pub fn describe_error(e: &(dyn std::error::Error + 'static)) -> String {
-    let mut cur: Option<&(dyn std::error::Error + 'static)> = Some(e);
-    while let Some(err) = cur {
-        if let Some(kube::client::AuthError::AuthExecRun { out, .. }) =
-            err.downcast_ref::<kube::client::AuthError>()
-        {
-            let stderr = String::from_utf8_lossy(&out.stderr);
-            let stderr: String = stderr.trim().chars().take(500).collect();
-            return format!(
-                "the kubeconfig's exec credential plugin failed ({}): {stderr}",
-                out.status
-            );
-        }
-        if let Some(kube::Error::Auth(kube::client::AuthError::AuthExecRun { out, .. })) =
-            err.downcast_ref::<kube::Error>()
-        {
-            let stderr = String::from_utf8_lossy(&out.stderr);
-            let stderr: String = stderr.trim().chars().take(500).collect();
-            return format!(
-                "the kubeconfig's exec credential plugin failed ({}): {stderr}",
-                out.status
-            );
-        }
-        cur = err.source();
-    }
-    error_chain(e)
-}
-
-/// A server's text for the `-v` log, with control characters escaped (one line).
-pub fn printable(s: &str) -> String {
-    crate::escape::escape(s, crate::escape::Keep::Nothing)
-}
-
-/// The current time, RFC 3339 with milliseconds.
-pub fn now_rfc3339() -> String {
-    jiff::Timestamp::now()
-        .round(jiff::Unit::Millisecond)
-        .map(|t| t.to_string())
-        .unwrap_or_default()
-}
-
-fn check_pod(pod: &Source, target: &PodRef, conn: &Conn) -> Result<(), FetchError> {
-    match &pod.outcome {
-        Outcome::Failed {
-            http_status: Some(404),
-            ..
-        } => Err(FetchError::PodNotFound {
-            namespace: target.namespace.clone(),
-            name: target.name.clone(),
-        }),
-        Outcome::Failed {
-            http_status: Some(401),
-            error,
-            ..
-        } => Err(FetchError::Unauthorized {
-            server: conn.server.clone(),
-            message: error.clone(),
-        }),
-        Outcome::Failed {
-            http_status: None,
-            error,
-            ..
-        } if !error.starts_with("timed out") => Err(FetchError::Unreachable {
-            server: conn.server.clone(),
-            reason: error.clone(),
-        }),
-        _ => Ok(()),
-    }
-}
-
-async fn server_version(conn: &Conn) -> Option<String> {
-    let v: Value = serde_json::from_str(conn.get("/version").await.body()?).ok()?;
-    v.get("gitVersion")
-        .and_then(Value::as_str)
-        .map(str::to_string)
-}
-
-/// The Pod, then (needing its node and uid) both kubelet endpoints at once.
+/// The Pod, then (needing its node and uid) both kubelet endpoints at once. The Pod is
+/// returned redacted: node and uid are read first, redaction is for what is stored.
 async fn pod_and_kubelet(conn: &Conn, t: &PodRef) -> Result<(Source, Source, Source), FetchError> {
     let pod = conn
         .get(&format!(
@@ -197,12 +134,9 @@ async fn pod_and_kubelet(conn: &Conn, t: &PodRef) -> Result<(Source, Source, Sou
             t.namespace, t.name
         ))
         .await;
-    check_pod(&pod, t, conn)?;
-    let parsed: Option<Value> = pod.body().and_then(|b| serde_json::from_str(b).ok());
-    let node = parsed
-        .as_ref()
-        .and_then(|p| p.pointer("/spec/nodeName"))
-        .and_then(Value::as_str);
+    check_pod(&pod, t, &conn.server)?;
+    let (node, uid) = node_and_uid(&pod);
+    let pod = redacted(pod);
     let Some(node) = node else {
         let why = match pod.missing_reason() {
             Some(r) => format!("the node is unknown because the Pod could not be read ({r})"),
@@ -214,10 +148,6 @@ async fn pod_and_kubelet(conn: &Conn, t: &PodRef) -> Result<(Source, Source, Sou
         };
         return Ok((pod, skipped.clone(), skipped));
     };
-    let uid = parsed
-        .as_ref()
-        .and_then(|p| p.pointer("/metadata/uid"))
-        .and_then(Value::as_str);
     let mut sel = PodSelector::new(t.namespace.clone(), t.name.clone());
     if let Some(uid) = uid {
         sel = sel.with_uid(uid);
@@ -231,31 +161,6 @@ async fn pod_and_kubelet(conn: &Conn, t: &PodRef) -> Result<(Source, Source, Sou
     Ok((pod, cad, res))
 }
 
-/// A Pod or Deployment source with secrets taken out of its body (see `objects::redact_object`).
-pub fn redacted(mut src: Source) -> Source {
-    if let Outcome::Ok { body, filter, .. } = &mut src.outcome
-        && let Some(clean) = crate::objects::redact_object(body)
-    {
-        *body = clean;
-        *filter = Some(
-            "env values, credential-like args and last-applied-configuration redacted by ktrace"
-                .into(),
-        );
-    }
-    src
-}
-
-/// True when a request got no HTTP answer at all (timeout or connection failure).
-fn no_answer(src: &Source) -> bool {
-    matches!(
-        src.outcome,
-        Outcome::Failed {
-            http_status: None,
-            ..
-        }
-    )
-}
-
 /// The Metrics API and backend sources of a trace.
 struct MetricsPart {
     discovery: Source,
@@ -263,14 +168,19 @@ struct MetricsPart {
     apiservice: Source,
     deployment: Source,
     config: Source,
-    queries: Vec<crate::evidence::PromQuery>,
+    queries: Vec<PromQuery>,
 }
 
 /// PodMetrics ∥ (APIService → Deployment → ConfigMap), then the Prometheus queries.
-async fn metrics_and_backend(conn: &Conn, t: &PodRef, args: &ConnArgs) -> MetricsPart {
+async fn metrics_and_backend(
+    conn: &Conn,
+    t: &PodRef,
+    direct: Option<&DirectPrometheus>,
+) -> MetricsPart {
     let ((discovery, pod_metrics), (apiservice, deployment, config)) =
         tokio::join!(pod_metrics(conn, t), backend::resolve(conn));
-    let queries = prometheus::run_queries(conn, args, t, &pod_metrics, &deployment, &config).await;
+    let queries =
+        prometheus::run_queries(conn, direct, t, &pod_metrics, &deployment, &config).await;
     MetricsPart {
         discovery,
         pod_metrics,
@@ -301,3 +211,67 @@ async fn pod_metrics(conn: &Conn, t: &PodRef) -> (Source, Source) {
     let pm = conn.get(&path).await;
     (group, pm)
 }
+
+async fn server_version(conn: &Conn) -> Option<String> {
+    let v: Value = serde_json::from_str(conn.get("/version").await.body()?).ok()?;
+    v.get("gitVersion")
+        .and_then(Value::as_str)
+        .map(str::to_string)
+}
+
+/// The fatal Pod answers: 404, 401, and no connection at all (a timeout is not fatal).
+fn check_pod(pod: &Source, target: &PodRef, server: &str) -> Result<(), FetchError> {
+    match &pod.outcome {
+        Outcome::Failed {
+            http_status: Some(404),
+            ..
+        } => Err(FetchError::PodNotFound {
+            namespace: target.namespace.clone(),
+            name: target.name.clone(),
+        }),
+        Outcome::Failed {
+            http_status: Some(401),
+            error,
+            ..
+        } => Err(FetchError::Unauthorized {
+            server: server.to_string(),
+            message: error.clone(),
+        }),
+        Outcome::Failed {
+            http_status: None,
+            error,
+            ..
+        } if !error.starts_with("timed out") => Err(FetchError::Unreachable {
+            server: server.to_string(),
+            reason: error.clone(),
+        }),
+        _ => Ok(()),
+    }
+}
+
+/// `spec.nodeName` and `metadata.uid` of a Pod body.
+fn node_and_uid(pod: &Source) -> (Option<String>, Option<String>) {
+    let parsed: Option<Value> = pod.body().and_then(|b| serde_json::from_str(b).ok());
+    let field = |ptr: &str| {
+        parsed
+            .as_ref()
+            .and_then(|p| p.pointer(ptr))
+            .and_then(Value::as_str)
+            .map(str::to_string)
+    };
+    (field("/spec/nodeName"), field("/metadata/uid"))
+}
+
+/// True when a request got no HTTP answer at all (timeout or connection failure).
+fn no_answer(src: &Source) -> bool {
+    matches!(
+        src.outcome,
+        Outcome::Failed {
+            http_status: None,
+            ..
+        }
+    )
+}
+
+#[cfg(test)]
+mod tests;

@@ -3,8 +3,10 @@
 
 use serde_json::Value;
 
-use super::{Conn, client};
-use crate::cli::ConnArgs;
+use super::client::Conn;
+use super::direct::Direct;
+use super::options::DirectPrometheus;
+use super::url::percent_encode;
 use crate::evidence::{Outcome, PodRef, PromQuery, Source};
 use crate::objects::{adapter_config_text, deployment_args, flag_value};
 use crate::promql::config::{self, ResourceRule};
@@ -14,19 +16,15 @@ use crate::promql::template::{QueryTarget, render_container_query};
 enum Endpoint {
     /// API path prefix of a service proxy, e.g. `/api/v1/namespaces/NS/services/https:NAME:9091/proxy`.
     Proxy(String),
-    /// A Prometheus base URL reached directly, with one client for all queries.
-    Direct {
-        base: String,
-        token: Option<String>,
-        client: reqwest::Client,
-    },
+    /// A Prometheus reached directly, with one client for all queries.
+    Direct(Direct),
 }
 
 /// Renders the memory and cpu rules for the pod and runs them (plus a raw-series query) at
 /// the PodMetrics timestamp, concurrently. Empty when the backend is not prometheus-adapter.
 pub async fn run_queries(
     conn: &Conn,
-    args: &ConnArgs,
+    direct: Option<&DirectPrometheus>,
     t: &PodRef,
     pod_metrics: &Source,
     deployment: &Source,
@@ -45,7 +43,7 @@ pub async fn run_queries(
     };
     let queries = planned(&memory, cpu.as_ref(), t);
     let time = eval_time(pod_metrics);
-    let endpoint = match endpoint(conn, args, &dep_args, dep.as_ref()) {
+    let endpoint = match endpoint(conn, direct, &dep_args, dep.as_ref()) {
         Ok(e) => e,
         Err(reason) => {
             return queries
@@ -56,9 +54,11 @@ pub async fn run_queries(
     };
     let runs = queries
         .into_iter()
-        .map(|(purpose, query)| run_one(conn, &endpoint, purpose, query, time.clone(), args));
+        .map(|(purpose, query)| run_one(conn, &endpoint, purpose, query, time.clone()));
     futures_util::future::join_all(runs).await
 }
+
+// The query plan: which rules, rendered for the pod, evaluated when.
 
 fn rules(cm: &Value, args: &[String]) -> Option<(ResourceRule, Option<ResourceRule>)> {
     let (_, text) = adapter_config_text(cm, args).ok()?;
@@ -106,38 +106,17 @@ fn eval_time(pod_metrics: &Source) -> Option<String> {
     Some(t.as_second().to_string())
 }
 
-/// A token is only ever sent where the user pointed it (`--prometheus-token-file`), and never
-/// over plain http; the kubeconfig's credentials stay with the API server.
+/// `--prometheus-url` when given, else the adapter's own `--prometheus-url` through the API
+/// server's service proxy.
 fn endpoint(
     conn: &Conn,
-    args: &ConnArgs,
+    direct: Option<&DirectPrometheus>,
     dep_args: &[String],
     dep: Option<&Value>,
 ) -> Result<Endpoint, String> {
-    if let Some(base) = &args.prometheus_url {
-        let token = match &args.prometheus_token_file {
-            Some(p) => Some(
-                std::fs::read_to_string(p)
-                    .map_err(|e| {
-                        format!("cannot read --prometheus-token-file {}: {e}", p.display())
-                    })?
-                    .trim()
-                    .to_string(),
-            ),
-            None => None,
-        };
-        if token.is_some() && !base.starts_with("https://") {
-            return Err(format!(
-                "refusing to send the --prometheus-token-file token to {} over plain http; use https",
-                redact_url(base)
-            ));
-        }
-        let client = direct_client(conn, args)?;
-        return Ok(Endpoint::Direct {
-            base: redact_url(base.trim_end_matches('/')),
-            token,
-            client,
-        });
+    if let Some(d) = direct {
+        return Direct::connect(d, conn.insecure, conn.timeout(), conn.verbose())
+            .map(Endpoint::Direct);
     }
     let url = flag_value(dep_args, "--prometheus-url")
         .ok_or("the adapter Deployment has no --prometheus-url; pass --prometheus-url")?;
@@ -209,7 +188,6 @@ async fn run_one(
     purpose: &str,
     query: String,
     time: Option<String>,
-    args: &ConnArgs,
 ) -> PromQuery {
     let mut qs = format!("query={}", percent_encode(&query));
     if let Some(t) = &time {
@@ -217,19 +195,7 @@ async fn run_one(
     }
     let source = match ep {
         Endpoint::Proxy(prefix) => conn.get(&format!("{prefix}/api/v1/query?{qs}")).await,
-        Endpoint::Direct {
-            base,
-            token,
-            client,
-        } => {
-            direct(
-                client,
-                &format!("{base}/api/v1/query?{qs}"),
-                token.as_deref(),
-                args,
-            )
-            .await
-        }
+        Endpoint::Direct(prom) => prom.get(&format!("/api/v1/query?{qs}")).await,
     };
     PromQuery {
         purpose: purpose.to_string(),
@@ -239,205 +205,5 @@ async fn run_one(
     }
 }
 
-async fn direct(
-    client: &reqwest::Client,
-    url: &str,
-    token: Option<&str>,
-    args: &ConnArgs,
-) -> Source {
-    let mut req = client.get(url);
-    if let Some(t) = token {
-        req = req.bearer_auth(t);
-    }
-    let outcome = match req.send().await {
-        Ok(resp) => read_capped(resp, url).await,
-        Err(e) if e.is_timeout() => failed(None, format!("timed out waiting for GET {url}")),
-        Err(e) => failed(
-            None,
-            format!("GET {url} failed: {}", super::error_chain(&e)),
-        ),
-    };
-    if args.verbose {
-        let what = match &outcome {
-            Outcome::Ok { http_status, .. } => http_status.to_string(),
-            Outcome::Failed { error, .. } => error.clone(),
-            Outcome::NotCollected { reason } => reason.clone(),
-        };
-        // The URL carries no credential: the token travels in a header that is never logged.
-        eprintln!("ktrace: GET {url} → {}", super::printable(&what));
-    }
-    Source {
-        request: Some(url.to_string()),
-        fetched_at: Some(super::now_rfc3339()),
-        outcome,
-    }
-}
-
-/// Reads a response body up to the same cap as API responses.
-async fn read_capped(mut resp: reqwest::Response, url: &str) -> Outcome {
-    let status = resp.status().as_u16();
-    let mut body = Vec::new();
-    loop {
-        match resp.chunk().await {
-            Ok(Some(chunk)) if body.len() + chunk.len() > super::client::MAX_UNFILTERED_BODY => {
-                return failed(
-                    Some(status),
-                    format!(
-                        "the response of {url} is larger than {} bytes",
-                        super::client::MAX_UNFILTERED_BODY
-                    ),
-                );
-            }
-            Ok(Some(chunk)) => body.extend_from_slice(&chunk),
-            Ok(None) => break,
-            Err(e) => {
-                return failed(
-                    Some(status),
-                    format!("reading {url} failed: {}", super::error_chain(&e)),
-                );
-            }
-        }
-    }
-    direct_outcome(status, String::from_utf8_lossy(&body).into_owned())
-}
-
-/// The HTTP client for a Prometheus reached directly: system roots, or only `--prometheus-ca-file`.
-fn direct_client(conn: &Conn, args: &ConnArgs) -> Result<reqwest::Client, String> {
-    let mut builder = reqwest::Client::builder().danger_accept_invalid_certs(conn.insecure);
-    if let Some(t) = conn.timeout() {
-        builder = builder.timeout(t);
-    }
-    if let Some(path) = &args.prometheus_ca_file {
-        let pem = std::fs::read(path)
-            .map_err(|e| format!("cannot read --prometheus-ca-file {}: {e}", path.display()))?;
-        let cert = reqwest::Certificate::from_pem(&pem).map_err(|e| {
-            format!(
-                "--prometheus-ca-file {} is not a PEM certificate: {e}",
-                path.display()
-            )
-        })?;
-        builder = builder.tls_certs_only([cert]);
-    }
-    builder
-        .build()
-        .map_err(|e| format!("cannot build an HTTP client: {}", super::error_chain(&e)))
-}
-
-fn direct_outcome(status: u16, body: String) -> Outcome {
-    if (200..300).contains(&status) {
-        return Outcome::Ok {
-            http_status: status,
-            body,
-            filter: None,
-        };
-    }
-    let needs = matches!(status, 401 | 403)
-        .then(|| "a bearer token Prometheus accepts (--prometheus-token-file)".to_string());
-    Outcome::Failed {
-        http_status: Some(status),
-        error: client::status_message(&body),
-        needs,
-    }
-}
-
-fn failed(http_status: Option<u16>, error: String) -> Outcome {
-    Outcome::Failed {
-        http_status,
-        error,
-        needs: None,
-    }
-}
-
-/// A URL without user info or credential-like query parameters, safe to store and print.
-/// (Credentials belong in `--prometheus-token-file`.)
-pub fn redact_url(url: &str) -> String {
-    let (scheme, rest) = url.split_once("://").unwrap_or(("", url));
-    let (authority, tail) = match rest.find(['/', '?']) {
-        Some(i) => rest.split_at(i),
-        None => (rest, ""),
-    };
-    let host = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
-    let (path, query) = tail
-        .split_once('?')
-        .map_or((tail, None), |(p, q)| (p, Some(q)));
-    let kept: Vec<&str> = query
-        .into_iter()
-        .flat_map(|q| q.split('&'))
-        .filter(|kv| {
-            let k = kv.split('=').next().unwrap_or("").to_ascii_lowercase();
-            !["token", "key", "secret", "password", "auth", "credential"]
-                .iter()
-                .any(|w| k.contains(w))
-        })
-        .collect();
-    let sep = if scheme.is_empty() { "" } else { "://" };
-    let q = if kept.is_empty() {
-        String::new()
-    } else {
-        format!("?{}", kept.join("&"))
-    };
-    format!("{scheme}{sep}{host}{path}{q}")
-}
-
-/// Percent-encodes a query-string value (RFC 3986 unreserved characters stay).
-pub fn percent_encode(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() * 3);
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
-}
-
 #[cfg(test)]
-mod tests {
-    use super::{percent_encode, redact_url, service_proxy_path};
-
-    #[test]
-    fn urls_lose_credentials_before_they_are_stored() {
-        assert_eq!(
-            redact_url("https://u:p@thanos.example.com:9091/prom?x=1&access_token=s"),
-            "https://thanos.example.com:9091/prom?x=1"
-        );
-        assert_eq!(
-            redact_url("https://thanos.example.com"),
-            "https://thanos.example.com"
-        );
-        assert_eq!(redact_url("https://h/?token=a"), "https://h/");
-    }
-
-    #[test]
-    fn adapter_prometheus_urls_become_service_proxy_paths() {
-        assert_eq!(
-            service_proxy_path("https://prometheus-k8s.openshift-monitoring.svc:9091", "x")
-                .unwrap(),
-            "/api/v1/namespaces/openshift-monitoring/services/https:prometheus-k8s:9091/proxy"
-        );
-        assert_eq!(
-            service_proxy_path(
-                "http://prometheus-k8s.monitoring.svc.cluster.local:9090/",
-                "x"
-            )
-            .unwrap(),
-            "/api/v1/namespaces/monitoring/services/http:prometheus-k8s:9090/proxy"
-        );
-        assert_eq!(
-            service_proxy_path("http://thanos-querier/prom", "monitoring").unwrap(),
-            "/api/v1/namespaces/monitoring/services/http:thanos-querier:80/proxy/prom"
-        );
-        assert!(service_proxy_path("https://localhost", "x").is_err());
-        assert!(service_proxy_path("https://10.0.0.1:9091", "x").is_err());
-        assert!(service_proxy_path("prometheus-k8s:9091", "x").is_err());
-    }
-
-    #[test]
-    fn queries_are_percent_encoded() {
-        assert_eq!(
-            percent_encode(r#"sum(x{a!="",b=~"c|d"}) by (e)"#),
-            "sum%28x%7Ba%21%3D%22%22%2Cb%3D~%22c%7Cd%22%7D%29%20by%20%28e%29"
-        );
-    }
-}
+mod tests;

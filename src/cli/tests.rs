@@ -1,0 +1,142 @@
+use std::time::Duration;
+
+use clap::error::ErrorKind;
+use clap::{CommandFactory, Parser};
+
+use super::*;
+
+fn parse(args: &[&str]) -> Result<PodArgs, clap::Error> {
+    let mut all = vec!["ktrace", "pod"];
+    all.extend_from_slice(args);
+    Cli::try_parse_from(all).map(|cli| match cli.command {
+        Command::Pod(p) => p,
+    })
+}
+
+fn timeout(s: &str) -> Result<Option<Duration>, String> {
+    RequestTimeout::parse(s).map(|t| t.0)
+}
+
+#[test]
+fn flags_are_consistent_and_kubectl_named() {
+    Cli::command().debug_assert();
+    let p = parse(&[
+        "blockvol-fs-1",
+        "-n",
+        "csi",
+        "-o",
+        "markdown",
+        "--context",
+        "admin",
+        "--request-timeout",
+        "5s",
+        "--insecure-skip-tls-verify",
+    ])
+    .unwrap();
+    assert_eq!(p.target, "blockvol-fs-1");
+    assert_eq!(p.namespace.as_deref(), Some("csi"));
+    assert_eq!(p.output, OutputFormat::Markdown);
+    assert_eq!(p.conn.context.as_deref(), Some("admin"));
+    assert_eq!(
+        p.conn.request_timeout,
+        RequestTimeout(Some(Duration::from_secs(5)))
+    );
+    assert!(p.conn.insecure_skip_tls_verify);
+    assert_eq!(p.color, ColorChoice::Auto);
+}
+
+#[test]
+fn timeouts_parse_like_kubectl() {
+    assert_eq!(timeout("30s").unwrap(), Some(Duration::from_secs(30)));
+    assert_eq!(timeout("1m").unwrap(), Some(Duration::from_secs(60)));
+    assert_eq!(timeout("500ms").unwrap(), Some(Duration::from_millis(500)));
+    assert_eq!(timeout("7").unwrap(), Some(Duration::from_secs(7)));
+    assert_eq!(timeout("1m30s").unwrap(), Some(Duration::from_secs(90)));
+    assert_eq!(timeout("1.5s").unwrap(), Some(Duration::from_millis(1500)));
+    assert_eq!(timeout("2h45m").unwrap(), Some(Duration::from_secs(9900)));
+    assert_eq!(timeout("0").unwrap(), None);
+    assert_eq!(timeout("0s").unwrap(), None);
+    for bad in ["1.2.3s", "s", "-1s", "soon", "5x", "", "banana"] {
+        let err = timeout(bad).unwrap_err();
+        assert!(
+            err.starts_with(&format!("invalid --request-timeout {bad:?}: ")),
+            "{bad}: {err}"
+        );
+    }
+}
+
+#[test]
+fn timeouts_longer_than_a_day_are_refused_instead_of_overflowing_a_deadline() {
+    assert_eq!(timeout("24h").unwrap(), Some(RequestTimeout::MAX));
+    assert_eq!(timeout("86400").unwrap(), Some(RequestTimeout::MAX));
+    for huge in [
+        "24h1s",
+        "86401",
+        "18446744073709551615",
+        "99999999999999999999",
+        "9999999999h",
+        "1e400s",
+    ] {
+        assert!(timeout(huge).is_err(), "{huge} was accepted");
+    }
+}
+
+#[test]
+fn the_default_timeout_is_30s_and_applies_with_from() {
+    let p = parse(&["csi/x"]).unwrap();
+    assert_eq!(p.conn.request_timeout, RequestTimeout::default());
+    assert_eq!(p.conn.request_timeout.0, Some(Duration::from_secs(30)));
+    let p = parse(&["csi/x", "--from", "b.json", "-v"]).unwrap();
+    assert_eq!(p.from.as_deref(), Some(std::path::Path::new("b.json")));
+    assert!(p.conn.verbose, "-v is allowed with --from");
+}
+
+#[test]
+fn a_bad_timeout_is_a_usage_error_with_or_without_from() {
+    for args in [
+        &["csi/x", "--request-timeout", "banana"][..],
+        &["csi/x", "--from", "b.json", "--request-timeout", "banana"][..],
+    ] {
+        let err = parse(args).unwrap_err();
+        assert_eq!(err.exit_code(), 2, "{args:?}");
+        assert!(
+            err.to_string()
+                .contains("invalid --request-timeout \"banana\""),
+            "{err}"
+        );
+    }
+}
+
+#[test]
+fn live_only_flags_conflict_with_from() {
+    let live_only: [&[&str]; 13] = [
+        &["--save-bundle", "out.json"],
+        &["--kubeconfig", "kc"],
+        &["--context", "c"],
+        &["--cluster", "c"],
+        &["--user", "u"],
+        &["--as", "u"],
+        &["--as-group", "g"],
+        &["--request-timeout", "5s"],
+        &["--insecure-skip-tls-verify"],
+        &["--prometheus-url", "https://p"],
+        &["--prometheus-token-file", "t"],
+        &["--prometheus-ca-file", "ca.pem"],
+        &["--request-timeout=0"],
+    ];
+    for flag in live_only {
+        let mut args = vec!["csi/x", "--from", "b.json"];
+        args.extend_from_slice(flag);
+        let err = parse(&args).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::ArgumentConflict, "{flag:?}");
+        assert_eq!(err.exit_code(), 2);
+        let name = flag[0].split('=').next().unwrap();
+        let text = err.to_string();
+        assert!(
+            text.contains(name) && text.contains("--from"),
+            "{flag:?}: {text}"
+        );
+        // Without --from each of them is accepted.
+        assert!(parse(&[&["csi/x"][..], flag].concat()).is_ok(), "{flag:?}");
+    }
+}

@@ -1,0 +1,129 @@
+//! A Prometheus reached directly (`--prometheus-url`) with its own HTTP client, and a bearer
+//! token only when the user gave one for it.
+
+use std::time::{Duration, Instant};
+
+use super::client::MAX_UNFILTERED_BODY;
+use super::errtext::error_chain;
+use super::log;
+use super::options::DirectPrometheus;
+use super::outcome::{direct_outcome, failed, source};
+use super::url::redact_url;
+use crate::evidence::{Outcome, Source};
+
+/// A client for one directly reached Prometheus.
+pub struct Direct {
+    /// Base URL without credentials.
+    base: String,
+    token: Option<String>,
+    http: reqwest::Client,
+    verbose: bool,
+}
+
+impl Direct {
+    /// Reads the token file and CA and builds the client. A token is only ever sent where the
+    /// user pointed it (`--prometheus-token-file`), and never over plain http; the
+    /// kubeconfig's credentials stay with the API server.
+    pub fn connect(
+        cfg: &DirectPrometheus,
+        insecure: bool,
+        timeout: Option<Duration>,
+        verbose: bool,
+    ) -> Result<Direct, String> {
+        let token = cfg.token_file.as_ref().map(read_token).transpose()?;
+        if token.is_some() && !cfg.url.starts_with("https://") {
+            return Err(format!(
+                "refusing to send the --prometheus-token-file token to {} over plain http; use https",
+                redact_url(&cfg.url)
+            ));
+        }
+        Ok(Direct {
+            base: redact_url(cfg.url.trim_end_matches('/')),
+            token,
+            http: http_client(cfg, insecure, timeout)?,
+            verbose,
+        })
+    }
+
+    /// GET `path_and_query` (e.g. `/api/v1/query?query=…`) below the base URL.
+    pub async fn get(&self, path_and_query: &str) -> Source {
+        let url = format!("{}{path_and_query}", self.base);
+        let started = Instant::now();
+        let mut req = self.http.get(&url);
+        if let Some(t) = &self.token {
+            req = req.bearer_auth(t);
+        }
+        let outcome = match req.send().await {
+            Ok(resp) => read_capped(resp, &url).await,
+            Err(e) if e.is_timeout() => failed(None, format!("timed out waiting for GET {url}")),
+            Err(e) => failed(None, format!("GET {url} failed: {}", error_chain(&e))),
+        };
+        if self.verbose {
+            // The URL carries no credential: the token travels in a header that is never logged.
+            log::request("GET", &url, &outcome, started.elapsed());
+        }
+        source(&url, outcome)
+    }
+}
+
+fn read_token(path: &std::path::PathBuf) -> Result<String, String> {
+    std::fs::read_to_string(path)
+        .map(|t| t.trim().to_string())
+        .map_err(|e| {
+            format!(
+                "cannot read --prometheus-token-file {}: {e}",
+                path.display()
+            )
+        })
+}
+
+/// The HTTP client: system roots, or only `--prometheus-ca-file`.
+fn http_client(
+    cfg: &DirectPrometheus,
+    insecure: bool,
+    timeout: Option<Duration>,
+) -> Result<reqwest::Client, String> {
+    let mut builder = reqwest::Client::builder().danger_accept_invalid_certs(insecure);
+    if let Some(t) = timeout {
+        builder = builder.timeout(t);
+    }
+    if let Some(path) = &cfg.ca_file {
+        let pem = std::fs::read(path)
+            .map_err(|e| format!("cannot read --prometheus-ca-file {}: {e}", path.display()))?;
+        let cert = reqwest::Certificate::from_pem(&pem).map_err(|e| {
+            format!(
+                "--prometheus-ca-file {} is not a PEM certificate: {e}",
+                path.display()
+            )
+        })?;
+        builder = builder.tls_certs_only([cert]);
+    }
+    builder
+        .build()
+        .map_err(|e| format!("cannot build an HTTP client: {}", error_chain(&e)))
+}
+
+/// Reads a response body up to the same cap as API responses.
+async fn read_capped(mut resp: reqwest::Response, url: &str) -> Outcome {
+    let status = resp.status().as_u16();
+    let mut body = Vec::new();
+    loop {
+        match resp.chunk().await {
+            Ok(Some(chunk)) if body.len() + chunk.len() > MAX_UNFILTERED_BODY => {
+                let error =
+                    format!("the response of {url} is larger than {MAX_UNFILTERED_BODY} bytes");
+                return failed(Some(status), error);
+            }
+            Ok(Some(chunk)) => body.extend_from_slice(&chunk),
+            Ok(None) => break,
+            Err(e) => {
+                let error = format!("reading {url} failed: {}", error_chain(&e));
+                return failed(Some(status), error);
+            }
+        }
+    }
+    direct_outcome(status, String::from_utf8_lossy(&body).into_owned())
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,75 @@
+use super::*;
+
+fn answered(body: &str) -> Source {
+    Source {
+        outcome: Outcome::Ok {
+            http_status: 200,
+            body: body.into(),
+            filter: None,
+        },
+        ..Source::default()
+    }
+}
+
+fn failed_with(http_status: Option<u16>, error: &str) -> Source {
+    Source {
+        outcome: outcome::failed(http_status, error.into()),
+        ..Source::default()
+    }
+}
+
+fn target() -> PodRef {
+    PodRef {
+        namespace: "csi".into(),
+        name: "blockvol-fs-1".into(),
+    }
+}
+
+#[test]
+fn node_and_uid_come_from_the_pod_body() {
+    let pod = answered(r#"{"metadata":{"uid":"8f3c2a61"},"spec":{"nodeName":"worker-4"}}"#);
+    assert_eq!(
+        node_and_uid(&pod),
+        (Some("worker-4".into()), Some("8f3c2a61".into()))
+    );
+    assert_eq!(node_and_uid(&answered(r#"{"spec":{}}"#)), (None, None));
+    assert_eq!(node_and_uid(&failed_with(Some(403), "no")), (None, None));
+}
+
+#[test]
+fn only_404_401_and_no_connection_stop_the_trace() {
+    let server = "https://127.0.0.1:6443";
+    let err = check_pod(&failed_with(Some(404), "nf"), &target(), server).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        r#"Error from server (NotFound): pods "blockvol-fs-1" not found in namespace "csi""#
+    );
+    let err = check_pod(&failed_with(Some(401), "Unauthorized"), &target(), server).unwrap_err();
+    assert!(
+        matches!(&err, FetchError::Unauthorized { server: s, message } if s == server && message == "Unauthorized"),
+        "{err:?}"
+    );
+    let err = check_pod(&failed_with(None, "connection refused"), &target(), server).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "cannot reach the API server https://127.0.0.1:6443: connection refused"
+    );
+    for fine in [
+        failed_with(
+            None,
+            "timed out after 2s waiting for GET /api/v1/namespaces/csi/pods/x",
+        ),
+        failed_with(Some(403), "forbidden"),
+        answered("{}"),
+    ] {
+        assert!(check_pod(&fine, &target(), server).is_ok(), "{fine:?}");
+    }
+}
+
+#[test]
+fn no_answer_means_no_http_status() {
+    assert!(no_answer(&failed_with(None, "timed out")));
+    assert!(!no_answer(&failed_with(Some(503), "unavailable")));
+    assert!(!no_answer(&answered("{}")));
+    assert!(!no_answer(&Source::default()));
+}
