@@ -186,7 +186,7 @@ impl Source {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PromQuery {
     /// What the query is for: `memory`, `cpu` (the adapter's rules) or `raw-series`.
-    pub purpose: String,
+    pub purpose: QueryPurpose,
     /// The PromQL text exactly as sent.
     pub query: String,
     /// The evaluation time sent with the query (`time=`, Unix seconds), if any.
@@ -195,3 +195,60 @@ pub struct PromQuery {
     /// Request and raw JSON response.
     pub source: Source,
 }
+
+/// What a Prometheus query is for. Stored in a bundle as its name (`"memory"`, `"cpu"`,
+/// `"raw-series"`); a name this ktrace does not know (a newer or edited bundle) is kept as
+/// [`QueryPurpose::Other`], so the bundle still reads and writes back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(from = "String", into = "String")]
+pub enum QueryPurpose {
+    /// The adapter's `resourceRules.memory` container query.
+    Memory,
+    /// The adapter's `resourceRules.cpu` container query.
+    Cpu,
+    /// The pod's `container_memory_*` series as Prometheus stores them.
+    RawSeries,
+    /// A purpose this ktrace does not know, by its stored name.
+    Other(String),
+}
+
+impl QueryPurpose {
+    /// The name stored in bundles and shown in reports.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Memory => "memory",
+            Self::Cpu => "cpu",
+            Self::RawSeries => "raw-series",
+            Self::Other(name) => name,
+        }
+    }
+}
+
+impl From<String> for QueryPurpose {
+    fn from(name: String) -> Self {
+        match name.as_str() {
+            "memory" => Self::Memory,
+            "cpu" => Self::Cpu,
+            "raw-series" => Self::RawSeries,
+            _ => Self::Other(name),
+        }
+    }
+}
+
+impl From<QueryPurpose> for String {
+    fn from(purpose: QueryPurpose) -> Self {
+        match purpose {
+            QueryPurpose::Other(name) => name,
+            known => known.as_str().to_string(),
+        }
+    }
+}
+
+impl std::fmt::Display for QueryPurpose {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[cfg(test)]
+mod tests;

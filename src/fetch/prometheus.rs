@@ -7,10 +7,10 @@ use super::client::Conn;
 use super::direct::Direct;
 use super::options::DirectPrometheus;
 use super::url::percent_encode;
-use crate::evidence::{Outcome, PodRef, PromQuery, Source};
-use crate::objects::{adapter_config_text, deployment_args, flag_value};
-use crate::promql::config::{self, ResourceRule};
-use crate::promql::template::{QueryTarget, render_container_query};
+use crate::evidence::{Outcome, PodRef, PromQuery, QueryPurpose, Source};
+use crate::objects::{deployment_args, flag_value};
+use crate::promql::plan::{PlanInput, plan_queries};
+use crate::promql::template::QueryTarget;
 
 /// Where queries go.
 enum Endpoint {
@@ -20,8 +20,8 @@ enum Endpoint {
     Direct(Direct),
 }
 
-/// Renders the memory and cpu rules for the pod and runs them (plus a raw-series query) at
-/// the PodMetrics timestamp, concurrently. Empty when the backend is not prometheus-adapter.
+/// Runs the queries `promql::plan` plans for the pod (memory, cpu, raw-series) at the
+/// PodMetrics timestamp, concurrently. Empty when there is nothing to run (no readable config).
 pub async fn run_queries(
     conn: &Conn,
     direct: Option<&DirectPrometheus>,
@@ -30,80 +30,38 @@ pub async fn run_queries(
     deployment: &Source,
     config: &Source,
 ) -> Vec<PromQuery> {
-    let Some(cm) = config
-        .body()
-        .and_then(|b| serde_json::from_str::<Value>(b).ok())
-    else {
-        return Vec::new();
-    };
     let dep: Option<Value> = deployment.body().and_then(|b| serde_json::from_str(b).ok());
     let dep_args = dep.as_ref().map(deployment_args).unwrap_or_default();
-    let Some((memory, cpu)) = rules(&cm, &dep_args) else {
+    let pods = [t.name.as_str()];
+    let plan = plan_queries(&PlanInput {
+        config,
+        deployment_args: &dep_args,
+        target: QueryTarget {
+            namespace: &t.namespace,
+            pods: &pods,
+        },
+        pod_metrics,
+    });
+    let queries: Vec<(QueryPurpose, String, Option<String>)> = plan
+        .runnable()
+        .map(|(p, q, time)| (p.clone(), q.to_string(), time.map(|s| s.to_string())))
+        .collect();
+    if queries.is_empty() {
         return Vec::new();
-    };
-    let queries = planned(&memory, cpu.as_ref(), t);
-    let time = eval_time(pod_metrics);
+    }
     let endpoint = match endpoint(conn, direct, &dep_args, dep.as_ref()) {
         Ok(e) => e,
         Err(reason) => {
             return queries
                 .into_iter()
-                .map(|(p, q)| not_run(p, q, &reason))
+                .map(|(p, q, _)| not_run(p, q, &reason))
                 .collect();
         }
     };
     let runs = queries
         .into_iter()
-        .map(|(purpose, query)| run_one(conn, &endpoint, purpose, query, time.clone()));
+        .map(|(purpose, query, time)| run_one(conn, &endpoint, purpose, query, time));
     futures_util::future::join_all(runs).await
-}
-
-// The query plan: which rules, rendered for the pod, evaluated when.
-
-fn rules(cm: &Value, args: &[String]) -> Option<(ResourceRule, Option<ResourceRule>)> {
-    let (_, text) = adapter_config_text(cm, args).ok()?;
-    let rr = config::parse_config(text).ok()?.resource_rules?;
-    Some((rr.memory?, rr.cpu))
-}
-
-/// (purpose, query) pairs: memory, cpu, and the pod's raw memory series as Prometheus stores them.
-fn planned(
-    memory: &ResourceRule,
-    cpu: Option<&ResourceRule>,
-    t: &PodRef,
-) -> Vec<(&'static str, String)> {
-    let pods = [t.name.as_str()];
-    let target = QueryTarget {
-        namespace: &t.namespace,
-        pods: &pods,
-    };
-    let mut out = Vec::new();
-    if let Ok(r) = render_container_query(memory, &target) {
-        out.push(("memory", r.query));
-    }
-    if let Some(Ok(r)) = cpu.map(|c| render_container_query(c, &target)) {
-        out.push(("cpu", r.query));
-    }
-    let ns_label = memory
-        .label_for("namespace")
-        .unwrap_or_else(|| "namespace".into());
-    let pod_label = memory.label_for("pod").unwrap_or_else(|| "pod".into());
-    out.push((
-        "raw-series",
-        format!(
-            "{{__name__=~\"container_memory_.*\",{ns_label}=\"{}\",{pod_label}=\"{}\"}}",
-            t.namespace, t.name
-        ),
-    ));
-    out
-}
-
-/// The adapter evaluated its queries at the moment it answered, which PodMetrics reports as `timestamp`.
-fn eval_time(pod_metrics: &Source) -> Option<String> {
-    let v: Value = serde_json::from_str(pod_metrics.body()?).ok()?;
-    let ts = v.get("timestamp")?.as_str()?;
-    let t: jiff::Timestamp = ts.parse().ok()?;
-    Some(t.as_second().to_string())
 }
 
 /// `--prometheus-url` when given, else the adapter's own `--prometheus-url` through the API
@@ -167,7 +125,7 @@ pub fn service_proxy_path(url: &str, default_ns: &str) -> Result<String, String>
     ))
 }
 
-fn not_run(purpose: &str, query: String, reason: &str) -> PromQuery {
+fn not_run(purpose: QueryPurpose, query: String, reason: &str) -> PromQuery {
     let source = Source {
         outcome: Outcome::NotCollected {
             reason: reason.to_string(),
@@ -175,7 +133,7 @@ fn not_run(purpose: &str, query: String, reason: &str) -> PromQuery {
         ..Source::default()
     };
     PromQuery {
-        purpose: purpose.to_string(),
+        purpose,
         query,
         time: None,
         source,
@@ -185,7 +143,7 @@ fn not_run(purpose: &str, query: String, reason: &str) -> PromQuery {
 async fn run_one(
     conn: &Conn,
     ep: &Endpoint,
-    purpose: &str,
+    purpose: QueryPurpose,
     query: String,
     time: Option<String>,
 ) -> PromQuery {
@@ -198,7 +156,7 @@ async fn run_one(
         Endpoint::Direct(prom) => prom.get(&format!("/api/v1/query?{qs}")).await,
     };
     PromQuery {
-        purpose: purpose.to_string(),
+        purpose,
         query,
         time,
         source,

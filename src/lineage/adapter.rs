@@ -1,12 +1,15 @@
 //! prometheus-adapter: its resource rules, the query rendered for this pod, and the result.
+//!
+//! The rendered text comes from the same plan the live fetch ran (`promql::plan`); what was
+//! actually sent and what came back come from the evidence.
 
 use serde_json::Value;
 
 use super::model::{AdapterView, BackendView, Layer, PromSample, RuleView};
-use crate::evidence::{PromQuery, Sources};
-use crate::objects::{adapter_config_text, flag_value};
-use crate::promql::config::{self, ResourceRule, ResourceRules};
-use crate::promql::template::{QueryTarget, render_container_query};
+use crate::evidence::{PromQuery, QueryPurpose, Sources};
+use crate::objects::flag_value;
+use crate::promql::plan::{PlanInput, QueryPlan, plan_queries};
+use crate::promql::template::QueryTarget;
 
 /// Builds the adapter layer: config → rules → rendered queries → results in the evidence.
 pub fn adapter_view(
@@ -20,115 +23,69 @@ pub fn adapter_view(
         .as_ref()
         .map(|d| d.args.clone())
         .unwrap_or_default();
-    let prometheus_url = flag_value(&args, "--prometheus-url");
-    let rules = load_rules(sources, &args);
-    let (config_source, rules) = match rules {
-        Ok((src, rules)) => (Layer::Present { value: src }, Some(rules)),
-        Err(reason) => (Layer::Missing { reason }, None),
-    };
-    let window = rules.as_ref().and_then(|r| r.window.clone());
-    let target = Target {
-        namespace,
-        pod,
-        queries: &sources.prometheus,
-    };
-    let rule_layer = |pick: fn(&ResourceRules) -> Option<&ResourceRule>, purpose: &str| match &rules
-    {
-        None => Layer::Missing {
-            reason: "adapter config not available".into(),
+    let pods = [pod];
+    let plan = plan_queries(&PlanInput {
+        config: &sources.adapter_config,
+        deployment_args: &args,
+        target: QueryTarget {
+            namespace,
+            pods: &pods,
         },
-        Some(r) => match pick(r) {
-            None => Layer::Missing {
-                reason: format!("the config has no resourceRules.{purpose}"),
-            },
-            Some(rule) => rule_view(rule, purpose, &target),
+        pod_metrics: &sources.pod_metrics,
+    });
+    let config_source = match &plan.config {
+        Ok(origin) => Layer::Present {
+            value: origin.to_string(),
+        },
+        Err(e) => Layer::Missing {
+            reason: e.to_string(),
         },
     };
-    let memory = rule_layer(|r| r.memory.as_ref(), "memory");
-    let cpu = rule_layer(|r| r.cpu.as_ref(), "cpu");
-    let stored_series = sources
-        .prometheus
-        .iter()
-        .find(|q| q.purpose == "raw-series")
-        .map(|q| match q.source.body() {
-            Some(body) => parse_prom_response(body),
-            None => Layer::Missing {
-                reason: q.source.missing_reason().unwrap_or_default(),
-            },
-        });
+    let stored_series = sent(&sources.prometheus, &QueryPurpose::RawSeries).map(result);
     AdapterView {
         config_source,
-        window,
-        prometheus_url,
-        memory,
-        cpu,
+        window: plan.rules.as_ref().and_then(|r| r.window.clone()),
+        prometheus_url: flag_value(&args, "--prometheus-url"),
+        memory: rule_view(&plan, QueryPurpose::Memory, &sources.prometheus),
+        cpu: rule_view(&plan, QueryPurpose::Cpu, &sources.prometheus),
         stored_series,
     }
 }
 
-struct Target<'a> {
-    namespace: &'a str,
-    pod: &'a str,
-    queries: &'a [PromQuery],
+/// The query of `purpose` the evidence says was sent.
+fn sent<'a>(queries: &'a [PromQuery], purpose: &QueryPurpose) -> Option<&'a PromQuery> {
+    queries.iter().find(|q| q.purpose == *purpose)
 }
 
-/// Finds the config text: the ConfigMap key named like the `--config` file, else `config.yaml`,
-/// else the only key.
-fn load_rules(sources: &Sources, args: &[String]) -> Result<(String, ResourceRules), String> {
-    let body = sources
-        .adapter_config
-        .body()
-        .ok_or_else(|| sources.adapter_config.missing_reason().unwrap_or_default())?;
-    let cm: Value =
-        serde_json::from_str(body).map_err(|e| format!("ConfigMap is not JSON: {e}"))?;
-    let (key, text) = adapter_config_text(&cm, args)?;
-    let parsed =
-        config::parse_config(text).map_err(|e| format!("adapter config key {key}: {e}"))?;
-    let rules = parsed
-        .resource_rules
-        .ok_or_else(|| format!("adapter config key {key} has no resourceRules"))?;
-    let ns = cm
-        .pointer("/metadata/namespace")
-        .and_then(Value::as_str)
-        .unwrap_or("?");
-    let name = cm
-        .pointer("/metadata/name")
-        .and_then(Value::as_str)
-        .unwrap_or("?");
-    Ok((format!("ConfigMap {ns}/{name}, key {key}"), rules))
-}
-
-fn rule_view(rule: &ResourceRule, purpose: &str, t: &Target) -> Layer<RuleView> {
-    let pods = [t.pod];
-    let target = QueryTarget {
-        namespace: t.namespace,
-        pods: &pods,
-    };
-    let rendered = match render_container_query(rule, &target) {
-        Ok(r) => r.query,
-        Err(e) => {
-            return Layer::Missing {
-                reason: format!("cannot render the {purpose} containerQuery: {e}"),
-            };
-        }
-    };
-    let ran = t.queries.iter().find(|q| q.purpose == purpose);
-    let result = match ran {
+/// What a sent query returned, or why there is no answer.
+fn result(q: &PromQuery) -> Layer<Vec<PromSample>> {
+    match q.source.body() {
+        Some(body) => parse_prom_response(body),
         None => Layer::Missing {
-            reason: format!("the {purpose} query was not run (no Prometheus evidence)"),
+            reason: q.source.missing_reason().unwrap_or_default(),
         },
-        Some(q) => match q.source.body() {
-            Some(body) => parse_prom_response(body),
-            None => Layer::Missing {
-                reason: q.source.missing_reason().unwrap_or_default(),
-            },
-        },
+    }
+}
+
+/// One rule: its template and the text the plan rendered, beside what was sent and returned.
+fn rule_view(plan: &QueryPlan, purpose: QueryPurpose, queries: &[PromQuery]) -> Layer<RuleView> {
+    let planned = plan.get(&purpose).map(|p| &p.query);
+    let (Some(Ok(rendered)), Some(rule)) = (planned, plan.rule(&purpose)) else {
+        let reason = match planned {
+            Some(Err(e)) => e.to_string(),
+            _ => format!("no {purpose} query is planned"),
+        };
+        return Layer::Missing { reason };
     };
+    let ran = sent(queries, &purpose);
+    let result = ran.map(result).unwrap_or_else(|| Layer::Missing {
+        reason: format!("the {purpose} query was not run (no Prometheus evidence)"),
+    });
     Layer::Present {
         value: RuleView {
             template: rule.container_query.clone(),
             container_label: rule.container_label.clone(),
-            rendered,
+            rendered: rendered.clone(),
             ran: ran.map(|q| q.query.clone()),
             result,
         },

@@ -1,7 +1,7 @@
 //! The sources table: where each layer came from, its status, and how to fetch it by hand.
 
 use super::model::{AdapterView, SourceView};
-use crate::evidence::{Evidence, Outcome, Source};
+use crate::evidence::{Evidence, Outcome, QueryPurpose, Source};
 
 /// One row per source in the evidence, in lineage order.
 pub fn source_views(ev: &Evidence, adapter: Option<&AdapterView>) -> Vec<SourceView> {
@@ -44,7 +44,7 @@ pub fn source_views(ev: &Evidence, adapter: Option<&AdapterView>) -> Vec<SourceV
         }
     }
     for q in &s.prometheus {
-        let required = is_adapter && q.purpose == "memory";
+        let required = is_adapter && q.purpose == QueryPurpose::Memory;
         rows.push(view(
             &format!("Prometheus query ({})", q.purpose),
             &q.source,

@@ -2,15 +2,9 @@
 //!
 //! Only the part that feeds the Metrics API (`kubectl top`) is read: `resourceRules.cpu`,
 //! `resourceRules.memory` and `resourceRules.window`. The custom and external metric rules
-//! (`rules`, `externalRules`) are ignored, whatever shape they have.
-//!
-//! Three inputs are understood:
-//! - the adapter's own config file ([`parse_config`]);
-//! - a ConfigMap manifest holding that file under `data` ([`config_from_configmap_yaml`]);
-//! - a prometheus-community Helm chart `values.yaml`, whose `rules.resource` becomes
-//!   `resourceRules` ([`config_from_helm_values`]).
-//!
-//! [`parse_any`] picks one of the three by looking at the document.
+//! (`rules`, `externalRules`) are ignored, whatever shape they have. [`parse_config`] reads the
+//! adapter's own config file (the text of `--config`); which ConfigMap key holds that file is
+//! decided once, by `objects::adapter_config_text`.
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -51,26 +45,6 @@ pub struct ResourceRule {
     pub resource_template: Option<String>,
 }
 
-impl ResourceRule {
-    /// The Prometheus label that carries `resource` (`pod`, `pods`, `namespace`, `node`,
-    /// `deployments.apps`, ...), from the overrides first and then the resource template.
-    /// `None` when neither yields a label.
-    pub fn label_for(&self, resource: &str) -> Option<String> {
-        super::template::resource_label(self, resource).ok()
-    }
-}
-
-/// Where [`parse_any`] found the configuration.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ConfigSource {
-    /// The adapter config file itself.
-    AdapterConfig,
-    /// A ConfigMap manifest; the config came from one of its `data` keys.
-    ConfigMap,
-    /// A Helm chart values file (`rules.resource`).
-    HelmValues,
-}
-
 /// Why a configuration could not be read.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ConfigError {
@@ -101,9 +75,6 @@ impl fmt::Display for ConfigError {
 
 impl std::error::Error for ConfigError {}
 
-/// The preferred ConfigMap key, as used by kube-prometheus and OpenShift.
-pub const CONFIG_KEY: &str = "config.yaml";
-
 #[derive(Deserialize)]
 struct RawConfig {
     #[serde(rename = "resourceRules")]
@@ -111,7 +82,7 @@ struct RawConfig {
 }
 
 #[derive(Deserialize)]
-struct RawResourceRules {
+pub(super) struct RawResourceRules {
     cpu: Option<RawRule>,
     memory: Option<RawRule>,
     window: Option<String>,
@@ -140,23 +111,7 @@ struct RawGroupResource {
     resource: Option<String>,
 }
 
-#[derive(Deserialize)]
-struct RawConfigMap {
-    kind: Option<String>,
-    data: Option<BTreeMap<String, String>>,
-}
-
-#[derive(Deserialize)]
-struct RawHelmValues {
-    rules: Option<RawHelmRules>,
-}
-
-#[derive(Deserialize)]
-struct RawHelmRules {
-    resource: Option<RawResourceRules>,
-}
-
-fn from_yaml<'de, T: Deserialize<'de>>(yaml: &'de str) -> Result<T, ConfigError> {
+pub(super) fn from_yaml<'de, T: Deserialize<'de>>(yaml: &'de str) -> Result<T, ConfigError> {
     serde_saphyr::from_str(yaml).map_err(|e| ConfigError::Yaml(e.to_string()))
 }
 
@@ -171,69 +126,7 @@ pub fn parse_config(yaml: &str) -> Result<AdapterConfig, ConfigError> {
     })
 }
 
-/// Return `(key, text)` of the adapter config stored in a ConfigMap manifest: the
-/// `config.yaml` key when present, otherwise the only key.
-pub fn configmap_config_text(yaml: &str) -> Result<(String, String), ConfigError> {
-    let raw: RawConfigMap = from_yaml(yaml)?;
-    if let Some(kind) = raw.kind.filter(|k| k != "ConfigMap") {
-        return Err(ConfigError::NotAConfigMap(kind));
-    }
-    let mut data = raw.data.unwrap_or_default();
-    if let Some(text) = data.remove(CONFIG_KEY) {
-        return Ok((CONFIG_KEY.to_string(), text));
-    }
-    let mut entries = data.into_iter();
-    match (entries.next(), entries.next()) {
-        (None, _) => Err(ConfigError::NoData),
-        (Some(only), None) => Ok(only),
-        (Some((first, _)), Some((second, _))) => {
-            let mut keys = vec![first, second];
-            keys.extend(entries.map(|(k, _)| k));
-            Err(ConfigError::AmbiguousKey(keys))
-        }
-    }
-}
-
-/// Parse the adapter config stored in a ConfigMap manifest (see [`configmap_config_text`]).
-pub fn config_from_configmap_yaml(yaml: &str) -> Result<AdapterConfig, ConfigError> {
-    let (_, text) = configmap_config_text(yaml)?;
-    parse_config(&text)
-}
-
-/// Parse a prometheus-community Helm chart `values.yaml`: `rules.resource` becomes
-/// `resourceRules`. A missing, null or empty (`{}`) `rules.resource` means "no
-/// resourceRules", as the chart's `if` treats an empty map as false.
-pub fn config_from_helm_values(yaml: &str) -> Result<AdapterConfig, ConfigError> {
-    let raw: RawHelmValues = from_yaml(yaml)?;
-    let rules = raw.rules.and_then(|r| r.resource).and_then(convert_rules);
-    Ok(AdapterConfig {
-        resource_rules: rules,
-    })
-}
-
-/// Parse any of the three supported documents, telling which one it was.
-///
-/// `kind: ConfigMap` selects the ConfigMap path; a top-level `rules` mapping (as opposed
-/// to the adapter's `rules` sequence) selects the Helm values path; anything else is read
-/// as the adapter config file.
-pub fn parse_any(yaml: &str) -> Result<(ConfigSource, AdapterConfig), ConfigError> {
-    #[derive(Deserialize)]
-    struct Probe {
-        kind: Option<String>,
-    }
-    let probe: Probe = from_yaml(yaml)?;
-    if probe.kind.is_some() {
-        let config = config_from_configmap_yaml(yaml)?;
-        return Ok((ConfigSource::ConfigMap, config));
-    }
-    if let Ok(RawHelmValues { rules: Some(_) }) = from_yaml::<RawHelmValues>(yaml) {
-        let config = config_from_helm_values(yaml)?;
-        return Ok((ConfigSource::HelmValues, config));
-    }
-    Ok((ConfigSource::AdapterConfig, parse_config(yaml)?))
-}
-
-fn convert_rules(raw: RawResourceRules) -> Option<ResourceRules> {
+pub(super) fn convert_rules(raw: RawResourceRules) -> Option<ResourceRules> {
     let rules = ResourceRules {
         cpu: raw.cpu.map(convert_rule),
         memory: raw.memory.map(convert_rule),
@@ -271,88 +164,4 @@ fn qualified_resource(raw: RawGroupResource) -> String {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    const RULE: &str = "resourceRules:\n  memory:\n    containerQuery: q\n    containerLabel: c\n    resources:\n      overrides:\n        ns: {group: \"\", resource: namespaces}\n        p: {resource: pod}\n        d: {group: apps, resource: deployments}\n      template: kube_<<.Resource>>\n  window: 2m\nrules: [{seriesQuery: x}]\nexternalRules: []\n";
-
-    #[test]
-    fn parses_rule_fields_and_ignores_other_sections() {
-        let cfg = parse_config(RULE).unwrap();
-        let rules = cfg.resource_rules.unwrap();
-        assert_eq!(rules.window.as_deref(), Some("2m"));
-        assert!(rules.cpu.is_none());
-        let mem = rules.memory.unwrap();
-        assert_eq!(mem.container_query, "q");
-        assert_eq!(mem.container_label, "c");
-        assert_eq!(mem.node_query, None);
-        let expected = [
-            ("d", "deployments.apps"),
-            ("ns", "namespaces"),
-            ("p", "pod"),
-        ];
-        let got: Vec<(&str, &str)> = mem
-            .overrides
-            .iter()
-            .map(|(a, b)| (a.as_str(), b.as_str()))
-            .collect();
-        assert_eq!(got, expected);
-        assert_eq!(mem.resource_template.as_deref(), Some("kube_<<.Resource>>"));
-    }
-
-    #[test]
-    fn configmap_key_selection() {
-        let one = "kind: ConfigMap\ndata:\n  adapter.yaml: \"resourceRules: {window: 1m}\"\n";
-        let (key, _) = configmap_config_text(one).unwrap();
-        assert_eq!(key, "adapter.yaml");
-        let two = "data: {a: x, b: y}\n";
-        assert_eq!(
-            configmap_config_text(two),
-            Err(ConfigError::AmbiguousKey(vec!["a".into(), "b".into()]))
-        );
-        assert_eq!(
-            configmap_config_text("kind: Secret\n"),
-            Err(ConfigError::NotAConfigMap("Secret".into()))
-        );
-        assert_eq!(
-            configmap_config_text("kind: ConfigMap\n"),
-            Err(ConfigError::NoData)
-        );
-    }
-
-    #[test]
-    fn helm_values_and_detection() {
-        let empty = "rules:\n  default: true\n  resource: {}\n";
-        assert_eq!(
-            config_from_helm_values(empty).unwrap(),
-            AdapterConfig::default()
-        );
-        let set = "rules:\n  resource:\n    window: 3m\n    cpu: {containerQuery: x}\n";
-        let (source, cfg) = parse_any(set).unwrap();
-        assert_eq!(source, ConfigSource::HelmValues);
-        assert_eq!(cfg.resource_rules.unwrap().window.as_deref(), Some("3m"));
-        let (source, _) = parse_any(RULE).unwrap();
-        assert_eq!(source, ConfigSource::AdapterConfig);
-    }
-
-    #[test]
-    fn hostile_yaml_is_an_error() {
-        for bad in [
-            "~",
-            "- a",
-            "resourceRules: [1]",
-            "resourceRules: {cpu: {containerQuery: [x]}}",
-            "a: 1\na: 2",
-            "{",
-            "\"resourceRules\": {\"cpu\": ",
-            "data: 5\nkind: [x]",
-        ] {
-            assert!(parse_any(bad).is_err(), "{bad:?}");
-        }
-        assert!(config_from_configmap_yaml("data: {config.yaml: \"[\"}").is_err());
-        let deep = format!("rules: {}{}", "[".repeat(100_000), "]".repeat(100_000));
-        assert!(parse_any(&deep).is_err());
-        let bomb = "a: &a [x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a]\nc: &c [*b, *b, *b, *b, *b, *b, *b, *b]\nd: &d [*c, *c, *c, *c, *c, *c, *c, *c]\ne: [*d, *d, *d, *d, *d, *d, *d, *d, *d]\n";
-        let _ = parse_config(bomb);
-    }
-}
+mod tests;

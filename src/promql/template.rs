@@ -11,6 +11,10 @@
 //! `LabelMatchers` is `<nsLabel>="<ns>",<podLabel>="<pod>"` (or `<podLabel>=~"a|b"` for
 //! several pods, names joined unescaped), values quoted like Go's `%q`, and `GroupBy` is
 //! `<podLabel>,<containerLabel>`.
+//!
+//! This module depends on [`super::config`] for the rule type and nothing depends back on it
+//! from there; the label resolution ([`ResourceRule::label_for`]) lives here with the
+//! renderer it uses.
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -248,17 +252,9 @@ pub fn render_container_query(
     build(rule, &rule.container_query, "pods", &extra, target)
 }
 
-/// Render `rule.node_query` for the given node names (`target.namespace` should be
-/// empty), as the adapter does for `kubectl top node`.
-pub fn render_node_query(
-    rule: &ResourceRule,
-    target: &QueryTarget,
-) -> Result<RenderedQuery, TemplateError> {
-    let query = rule.node_query.as_deref().unwrap_or_default();
-    build(rule, query, "nodes", &[], target)
-}
-
-fn build(
+/// Render `template` for `target` as the adapter's `Build()` does: `resource` names the
+/// objects (`pods`, `nodes`) and `extra_group_by` follows their label in `.GroupBy`.
+pub(super) fn build(
     rule: &ResourceRule,
     template: &str,
     resource: &str,
@@ -273,15 +269,13 @@ fn build(
     let mut namespace_label = None;
     if !target.namespace.is_empty() {
         let label = resource_label(rule, "namespaces")?;
-        exprs.push(format!("{label}={}", go_quote(target.namespace)));
+        exprs.push(label_matcher(&label, &[target.namespace]));
         values.insert(label.clone(), target.namespace.to_string());
         namespace_label = Some(label);
     }
     let object_label = resource_label(rule, resource)?;
-    let joined = target.pods.join("|");
-    let op = if target.pods.len() > 1 { "=~" } else { "=" };
-    exprs.push(format!("{object_label}{op}{}", go_quote(&joined)));
-    values.insert(object_label.clone(), joined);
+    exprs.push(label_matcher(&object_label, target.pods));
+    values.insert(object_label.clone(), target.pods.join("|"));
     let mut group_by = vec![object_label.clone()];
     group_by.extend(extra_group_by.iter().cloned());
     let label_matchers = exprs.join(",");
@@ -303,6 +297,13 @@ fn build(
     })
 }
 
+/// One label matcher as the adapter writes it: `label="name"` for one name, `label=~"a|b"`
+/// for several (names joined unescaped), the value quoted like Go's `%q`.
+pub fn label_matcher(label: &str, names: &[&str]) -> String {
+    let op = if names.len() > 1 { "=~" } else { "=" };
+    format!("{label}{op}{}", go_quote(&names.join("|")))
+}
+
 struct QueryArgs<'a> {
     matchers: &'a str,
     group_by: &'a [String],
@@ -319,6 +320,15 @@ impl QueryArgs<'_> {
             "LabelValuesByName" => Some(go_map(self.values)),
             _ => None,
         }
+    }
+}
+
+impl ResourceRule {
+    /// The Prometheus label that carries `resource` (`pod`, `pods`, `namespace`, `node`,
+    /// `deployments.apps`, ...), from the overrides first and then the resource template.
+    /// `None` when neither yields a label.
+    pub fn label_for(&self, resource: &str) -> Option<String> {
+        resource_label(self, resource).ok()
     }
 }
 

@@ -1,10 +1,29 @@
+//! The adapter configs of the real-data corpus, rendered and analysed end to end.
+
+pub(super) mod support;
+
+use std::path::{Path, PathBuf};
+
 use super::*;
 use MatchOp::{Eq, Ne};
+use support::{
+    ConfigSource, config_from_configmap_yaml, config_from_helm_values, parse_any, render_node_query,
+};
 
-const DIR: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/fixtures/realdata/adapter-config/"
-);
+/// The corpus's `adapter-config/` directory: `$KTRACE_REALDATA`, else `../shared/realdata`
+/// beside the repository. A missing corpus fails the test with the path it was expected at.
+fn corpus_dir() -> PathBuf {
+    let root = std::env::var_os("KTRACE_REALDATA")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/realdata"));
+    let dir = root.join("adapter-config");
+    assert!(
+        dir.is_dir(),
+        "the real-data corpus is expected at {} (set KTRACE_REALDATA to its root)",
+        dir.display()
+    );
+    dir
+}
 const ONE: &[&str] = &["blockvol-fs-1"];
 const TWO: &[&str] = &["blockvol-fs-1", "other-0"];
 
@@ -135,7 +154,8 @@ const HELM: &[&str] = &[
 ];
 
 fn read(file: &str) -> String {
-    std::fs::read_to_string(format!("{DIR}{file}")).unwrap()
+    let path = corpus_dir().join(file);
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
 fn rules(file: &str) -> ResourceRules {
@@ -162,7 +182,7 @@ fn every_fixture_is_covered() {
     let mut listed: Vec<String> = cases().iter().map(|c| c.file.to_string()).collect();
     listed.extend(HELM.iter().map(|s| s.to_string()));
     listed.sort();
-    let mut on_disk: Vec<String> = std::fs::read_dir(DIR)
+    let mut on_disk: Vec<String> = std::fs::read_dir(corpus_dir())
         .unwrap()
         .map(|e| e.unwrap().file_name().into_string().unwrap())
         .collect();

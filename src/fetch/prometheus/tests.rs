@@ -25,8 +25,8 @@ fn adapter_prometheus_urls_become_service_proxy_paths() {
 
 #[test]
 fn a_query_that_is_not_run_says_why_and_has_no_request() {
-    let q = not_run("memory", "up".into(), "no --prometheus-url");
-    assert_eq!(q.purpose, "memory");
+    let q = not_run(QueryPurpose::Memory, "up".into(), "no --prometheus-url");
+    assert_eq!(q.purpose, QueryPurpose::Memory);
     assert_eq!(q.query, "up");
     assert_eq!(q.time, None);
     assert_eq!(q.source.request, None);
@@ -34,18 +34,4 @@ fn a_query_that_is_not_run_says_why_and_has_no_request() {
         q.source.missing_reason().as_deref(),
         Some("not collected: no --prometheus-url")
     );
-}
-
-#[test]
-fn queries_are_evaluated_at_the_podmetrics_timestamp() {
-    let pm = Source {
-        outcome: Outcome::Ok {
-            http_status: 200,
-            body: r#"{"timestamp":"2021-11-05T16:06:02Z"}"#.into(),
-            filter: None,
-        },
-        ..Source::default()
-    };
-    assert_eq!(eval_time(&pm).as_deref(), Some("1636128362"));
-    assert_eq!(eval_time(&Source::default()), None);
 }

@@ -1,4 +1,5 @@
 use super::*;
+use crate::promql::tests::support::render_node_query;
 
 fn rule(query: &str) -> ResourceRule {
     ResourceRule {
