@@ -9,7 +9,7 @@
 //!
 //! Needs python3 (to generate the body) and curl; everything runs on 127.0.0.1.
 
-#[path = "../tests/support/mod.rs"]
+#[path = "../tests/ktrace/support/mod.rs"]
 mod support;
 
 use std::path::{Path, PathBuf};

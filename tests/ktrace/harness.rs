@@ -5,7 +5,7 @@
 //! Missing kubectl/prometheus fail these tests (with install instructions) unless
 //! `KTRACE_ALLOW_MISSING_TOOLS=1` is set outside CI.
 
-mod support;
+use crate::support;
 
 use std::time::{Duration, Instant};
 

@@ -1,7 +1,7 @@
 //! Live traces against a real HTTPS test API server (tests/support/apiserver.rs), checked
 //! against the real kubectl and a real Prometheus. Only 127.0.0.1 is ever contacted.
 
-mod support;
+use crate::support;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
