@@ -9,16 +9,19 @@
 //!
 //! Needs python3 (to generate the body) and curl; everything runs on 127.0.0.1.
 
-#[path = "../tests/ktrace/support/mod.rs"]
-mod support;
+mod server;
+#[path = "../../tests/ktrace/support/tls.rs"]
+mod tls;
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+use bytes::Bytes;
 use ktrace::exposition::{PodLineFilter, PodSelector};
-use support::apiserver::{Route, ServerOptions, TestApiServer};
-use support::scenario::{request, seed_routes_without_prometheus};
+use serde_json::Value;
+use server::{Answer, BenchServer};
 
 const RUNS: usize = 7;
 /// Live runs alternate curl and ktrace; more of them, as loopback TLS timings are noisy.
@@ -29,7 +32,7 @@ const CHUNK: usize = 64 * 1024;
 const LONGEST_CHAIN: u32 = 4;
 
 fn main() {
-    support::install_crypto_provider();
+    tls::install_crypto_provider();
     let body_path = generated_body();
     let body = std::fs::read(&body_path).expect("read generated body");
     println!(
@@ -78,6 +81,56 @@ fn generated_body() -> PathBuf {
         assert!(status.success(), "gen_cadvisor.py failed");
     }
     path
+}
+
+const SEED: &str = "fixtures/bundles/seed-ocp48-crio-cgv1.json";
+const EXPOSITION: &str = "text/plain; version=0.0.4";
+
+/// The committed seed bundle's answers at the paths (and queries) ktrace requested them from,
+/// plus `/version` from its cluster version, and its kubelet path. No Prometheus is needed.
+fn seed_routes() -> (HashMap<String, Answer>, String) {
+    let text = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(SEED))
+        .expect("read the seed bundle");
+    let seed: Value = serde_json::from_str(&text).expect("seed bundle is JSON");
+    let sources = seed["sources"].as_object().expect("sources");
+    let mut all: Vec<&Value> = sources.values().filter(|s| s.is_object()).collect();
+    all.extend(
+        sources["prometheus"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|q| &q["source"]),
+    );
+    let mut routes = HashMap::new();
+    for src in all {
+        if let (Some(req), Some(body)) = (src["request"].as_str(), src["outcome"]["body"].as_str())
+        {
+            let content_type = if req.contains("/proxy/metrics/") {
+                EXPOSITION
+            } else {
+                "application/json"
+            };
+            routes.insert(
+                req.to_string(),
+                Answer {
+                    content_type,
+                    body: Bytes::from(body.to_string()),
+                },
+            );
+        }
+    }
+    let version = serde_json::json!({"gitVersion": seed["cluster"]["version"]});
+    routes.insert(
+        "/version".into(),
+        Answer {
+            content_type: "application/json",
+            body: Bytes::from(version.to_string()),
+        },
+    );
+    let kubelet = sources["kubelet_cadvisor"]["request"]
+        .as_str()
+        .expect("kubelet request");
+    (routes, kubelet.to_string())
 }
 
 fn selector() -> PodSelector {
@@ -198,16 +251,19 @@ fn run_trace(kubeconfig: &Path, extra: &[&str]) -> (Duration, Option<u64>) {
 
 fn live_bench(body_path: &Path) {
     println!("## 2. Live trace on the 45 MB body ({LIVE_RUNS} alternating runs)\n");
-    let (seed, mut routes) = seed_routes_without_prometheus();
+    let (mut routes, cadvisor_path) = seed_routes();
     let body = std::fs::read(body_path).unwrap();
-    let cadvisor_path = request(&seed, "kubelet_cadvisor").to_string();
+    let content_type = EXPOSITION;
     routes.insert(
         cadvisor_path.clone(),
-        Route::text("text/plain; version=0.0.4", body),
+        Answer {
+            content_type,
+            body: Bytes::from(body),
+        },
     );
-    let server = TestApiServer::start(routes, ServerOptions::default());
+    let server = BenchServer::start(routes, Duration::ZERO);
     let dir = tempfile::tempdir().unwrap();
-    let kubeconfig = server.write_kubeconfig(dir.path(), None);
+    let kubeconfig = server.write_kubeconfig(dir.path());
     let ca = dir.path().join("ca.pem");
     std::fs::write(&ca, server.ca_pem()).unwrap();
     let url = format!("{}{}", server.url(), cadvisor_path);
@@ -266,17 +322,17 @@ fn latency_bench() {
         "## 3. Live trace with {} ms added to every response (median of 3)\n",
         latency.as_millis()
     );
-    let (_, routes) = seed_routes_without_prometheus();
-    let server = TestApiServer::start(routes, ServerOptions::with_latency(latency));
+    let (routes, _) = seed_routes();
+    let server = BenchServer::start(routes, latency);
     let dir = tempfile::tempdir().unwrap();
-    let kubeconfig = server.write_kubeconfig(dir.path(), None);
+    let kubeconfig = server.write_kubeconfig(dir.path());
     let mut requests = 0;
     let wall = median(
         (0..3)
             .map(|_| {
-                server.clear_requests();
+                server.reset_counts();
                 let (wall, _) = run_trace(&kubeconfig, &[]);
-                requests = server.requests().len();
+                requests = server.requests();
                 wall
             })
             .collect(),
@@ -298,7 +354,7 @@ fn latency_bench() {
     );
     println!(
         "| max requests in flight at once | {} |",
-        server.max_concurrency()
+        server.max_in_flight()
     );
     println!(
         "\ntrace / critical path: {:.2}× (target ≤ 1.0×)",

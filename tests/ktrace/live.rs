@@ -11,6 +11,7 @@ use serde_json::Value;
 use support::apiserver::{Route, Routes, ServerOptions, TestApiServer};
 use support::scenario::{body, bundle, request, routes_from, seed_routes_without_prometheus};
 use support::tools::{self, Prometheus, ScrapeTarget};
+use support::{fixtures, ktrace};
 
 const SEED_QUERY: &str = r#"sum(container_memory_working_set_bytes{namespace="csi",pod="blockvol-fs-1",container!="",pod!=""}) by (pod,container)"#;
 const OCP_PROM_PROXY: &str =
@@ -22,18 +23,6 @@ fn now_rfc3339() -> String {
     jiff::Timestamp::from_second(jiff::Timestamp::now().as_second() + 1)
         .unwrap()
         .to_string()
-}
-
-/// Runs the ktrace binary with a clean environment; returns (code, stdout, stderr).
-fn ktrace(args: &[&str], home: &Path) -> (i32, String, String) {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_ktrace"));
-    cmd.args(args)
-        .env_clear()
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-        .env("HOME", home);
-    let out = tools::run_with_timeout(cmd, Duration::from_secs(120));
-    assert!(!out.timed_out, "ktrace did not finish: {}", out.stderr);
-    (out.code, out.stdout, out.stderr)
 }
 
 fn kubectl_table(kubeconfig: &Path, args: &[&str]) -> Vec<Vec<String>> {
@@ -252,11 +241,7 @@ fn real_dump_adapter_query_through_real_prometheus_equals_the_served_podmetrics(
     // a real Prometheus scrapes that path (TLS + token), and the adapter's service proxy leads
     // to it. The PodMetrics the adapter would build from the dump comes from the fixture bundle.
     let b = bundle("docker-cgv1-ms-pod.json");
-    let dump = std::fs::read_to_string(
-        Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("fixtures/realdata/cadvisor/nri-k8s-1.16-minikube-docker-cgv1.prom"),
-    )
-    .unwrap();
+    let dump = fixtures::realdata("cadvisor/nri-k8s-1.16-minikube-docker-cgv1.prom");
     let query = b["sources"]["prometheus"][0]["query"]
         .as_str()
         .unwrap()

@@ -10,6 +10,7 @@
 //!
 //! Only 127.0.0.1 is ever contacted.
 
+mod analysis;
 mod harness;
 mod live;
 mod replay;

@@ -26,7 +26,6 @@ use http_body_util::combinators::BoxBody;
 use http_body_util::{BodyExt, Full, StreamBody};
 use hyper::body::{Frame, Incoming};
 use hyper_util::rt::TokioIo;
-use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 use super::{BackgroundRuntime, LoopbackUrl, RawResponse};
@@ -50,14 +49,6 @@ pub enum Route {
     /// A metav1.Status failure like the real API server renders: `(code, reason, message)`,
     /// with `"details":{}`.
     Status(u16, String, String),
-    /// Same as [`Route::Status`] but with explicit `details`
-    /// (e.g. `{"name":"worker-4","kind":"nodes"}`).
-    StatusDetails {
-        code: u16,
-        reason: String,
-        message: String,
-        details: serde_json::Value,
-    },
     /// Never answers (the connection stays open until the client gives up or the server drops).
     Hang,
     /// 200 with headers at once, then one byte every `Duration`, forever (a trickling body).
@@ -137,7 +128,6 @@ impl ServerOptions {
 /// One logged request. The token value is never stored.
 #[derive(Clone, Debug)]
 pub struct RequestRecord {
-    pub method: String,
     /// Path without the query string.
     pub path: String,
     /// Path plus `?query` exactly as received.
@@ -146,7 +136,6 @@ pub struct RequestRecord {
     pub had_authorization: bool,
     /// Whether it was exactly `Bearer <this server's token>`.
     pub authorized: bool,
-    pub accept: Option<String>,
     pub user_agent: Option<String>,
     /// `Impersonate-User` header, if sent.
     pub impersonate_user: Option<String>,
@@ -198,11 +187,6 @@ pub fn apis_with_metrics_json() -> String {
     .to_string()
 }
 
-/// An `/apis` body with no groups at all (metrics-server not installed).
-pub fn apis_without_metrics_json() -> String {
-    serde_json::json!({"kind": "APIGroupList", "apiVersion": "v1", "groups": []}).to_string()
-}
-
 /// Render a metav1.Status like the API server does.
 pub fn status_json(code: u16, reason: &str, message: &str, details: &serde_json::Value) -> String {
     serde_json::json!({
@@ -222,8 +206,7 @@ impl TestApiServer {
     /// Start the server on `127.0.0.1:0`. Panics only on setup failures (cert generation, bind,
     /// a Proxy route whose upstream is not a loopback http:// URL).
     pub fn start(routes: impl Into<Routes>, options: ServerOptions) -> TestApiServer {
-        super::install_crypto_provider();
-        let (ca_pem, tls_config) = make_tls();
+        let (ca_pem, tls_config) = super::tls::make_tls();
         let std_listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
         std_listener.set_nonblocking(true).expect("set_nonblocking");
         let addr = std_listener.local_addr().expect("local_addr");
@@ -343,10 +326,6 @@ impl TestApiServer {
         lock(&self.log).iter().map(|r| r.path.clone()).collect()
     }
 
-    pub fn clear_requests(&self) {
-        lock(&self.log).clear();
-    }
-
     /// Largest number of requests that were in flight at the same moment (finished ones only,
     /// plus still-open ones counted as open until now).
     pub fn max_concurrency(&self) -> usize {
@@ -373,23 +352,7 @@ impl TestApiServer {
 
     /// Same, with an arbitrary token (for 401 tests).
     pub fn kubeconfig_yaml_with_token(&self, namespace: Option<&str>, token: &str) -> String {
-        let ns = namespace
-            .map(|n| format!("    namespace: {n}\n"))
-            .unwrap_or_default();
-        format!(
-            "apiVersion: v1\n\
-             kind: Config\n\
-             clusters:\n\
-             - name: test\n  cluster:\n    server: {url}\n    certificate-authority-data: {ca}\n\
-             users:\n\
-             - name: test\n  user:\n    token: {token}\n\
-             contexts:\n\
-             - name: test\n  context:\n    cluster: test\n    user: test\n{ns}\
-             current-context: test\n\
-             preferences: {{}}\n",
-            url = self.url(),
-            ca = super::base64_encode(self.ca_pem.as_bytes()),
-        )
+        super::tls::kubeconfig_yaml(&self.url(), &self.ca_pem, token, namespace)
     }
 
     /// Write `kubeconfig` into `dir` and return its path.
@@ -411,50 +374,6 @@ impl TestApiServer {
             .expect("write kubeconfig");
         path
     }
-}
-
-fn make_tls() -> (String, Arc<rustls::ServerConfig>) {
-    use rcgen::{
-        BasicConstraints, CertificateParams, DnType, ExtendedKeyUsagePurpose, IsCa, Issuer,
-        KeyPair, KeyUsagePurpose,
-    };
-    let ca_key = KeyPair::generate().expect("generate CA key");
-    let mut ca_params = CertificateParams::new(Vec::<String>::new()).expect("CA params");
-    ca_params
-        .distinguished_name
-        .push(DnType::CommonName, "ktrace-test-ca");
-    ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-    ca_params.key_usages = vec![
-        KeyUsagePurpose::KeyCertSign,
-        KeyUsagePurpose::CrlSign,
-        KeyUsagePurpose::DigitalSignature,
-    ];
-    let ca_cert = ca_params.self_signed(&ca_key).expect("self-sign CA");
-    let issuer = Issuer::new(ca_params, ca_key);
-
-    let leaf_key = KeyPair::generate().expect("generate leaf key");
-    let mut leaf = CertificateParams::new(vec!["127.0.0.1".to_owned(), "localhost".to_owned()])
-        .expect("leaf params");
-    leaf.distinguished_name
-        .push(DnType::CommonName, "ktrace-test-apiserver");
-    leaf.is_ca = IsCa::ExplicitNoCa;
-    leaf.key_usages = vec![KeyUsagePurpose::DigitalSignature];
-    leaf.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
-    leaf.use_authority_key_identifier_extension = true;
-    let leaf_cert = leaf.signed_by(&leaf_key, &issuer).expect("sign leaf");
-
-    let key_der = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(leaf_key.serialize_der()));
-    let chain: Vec<CertificateDer<'static>> = vec![leaf_cert.der().clone()];
-    let mut config = rustls::ServerConfig::builder_with_provider(Arc::new(
-        rustls::crypto::ring::default_provider(),
-    ))
-    .with_safe_default_protocol_versions()
-    .expect("TLS versions")
-    .with_no_client_auth()
-    .with_single_cert(chain, key_der)
-    .expect("server cert");
-    config.alpn_protocols = vec![b"http/1.1".to_vec()];
-    (ca_cert.pem(), Arc::new(config))
 }
 
 async fn accept_loop(
@@ -511,12 +430,10 @@ async fn handle(state: Arc<State>, req: Request<Incoming>) -> Response<Body> {
     let index = {
         let mut log = lock(&state.log);
         log.push(RequestRecord {
-            method: req.method().as_str().to_owned(),
             path: path.clone(),
             path_and_query,
             had_authorization,
             authorized,
-            accept: header_string(&req, http::header::ACCEPT),
             user_agent: header_string(&req, http::header::USER_AGENT),
             impersonate_user: req
                 .headers()
@@ -630,12 +547,6 @@ async fn render(route: &Route) -> Response<Body> {
         Route::Status(code, reason, message) => {
             status_response(*code, reason, message, &serde_json::json!({}))
         }
-        Route::StatusDetails {
-            code,
-            reason,
-            message,
-            details,
-        } => status_response(*code, reason, message, details),
         Route::Hang => std::future::pending().await,
         Route::Trickle(every) => {
             let every = *every;

@@ -2,25 +2,41 @@
 //!
 //! * [`apiserver`] — a real HTTPS (TLS + bearer token) fake Kubernetes API server on 127.0.0.1.
 //! * [`tools`] — locating and driving the real `kubectl` and real `prometheus` binaries.
+//! * [`fixtures`] — the fixture bundles (committed, or generated from the real-data corpus).
+//! * [`tls`] — the test servers' TLS identity and kubeconfig (shared with the benchmark).
+//! * [`scenario`] — test API server routes that answer what a bundle recorded.
+//! * [`ktrace`] — the one runner of the `ktrace` binary.
 //!
-//! Use it from an integration test with `mod support;`. Everything here only ever talks to
-//! 127.0.0.1 (loopback); helpers refuse other hosts.
-//!
-//! Not every test file uses every helper, hence the crate-wide `dead_code` allowance.
-#![allow(dead_code)]
+//! Everything here only ever talks to 127.0.0.1 (loopback); helpers refuse other hosts.
 
 pub mod apiserver;
+pub mod fixtures;
 pub mod scenario;
+pub mod tls;
 pub mod tools;
+
+pub use tls::{base64_encode, install_crypto_provider};
 
 use std::future::Future;
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream, ToSocketAddrs};
+use std::path::Path;
+use std::process::Command;
 use std::time::Duration;
 
-/// Install ring as the process-wide rustls crypto provider (tech.md §1). Idempotent.
-pub fn install_crypto_provider() {
-    let _ = rustls::crypto::ring::default_provider().install_default();
+/// Runs the `ktrace` binary with `args` in a clean environment: only `PATH`, and `HOME` set to
+/// `home`, so no KUBECONFIG, proxy or home directory of the developer's can be reached (and
+/// `NO_COLOR` is unset). Returns (exit code, stdout, stderr); fails the test if ktrace runs
+/// longer than 120 s.
+pub fn ktrace(args: &[&str], home: &Path) -> (i32, String, String) {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_ktrace"));
+    cmd.args(args)
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("HOME", home);
+    let out = tools::run_with_timeout(cmd, Duration::from_secs(120));
+    assert!(!out.timed_out, "ktrace did not finish: {}", out.stderr);
+    (out.code, out.stdout, out.stderr)
 }
 
 /// Percent-encode a URL query component (everything except RFC 3986 unreserved characters).
@@ -72,33 +88,6 @@ pub fn query_param(path_and_query: &str, name: &str) -> Option<String> {
         .filter_map(|kv| kv.split_once('=').or(Some((kv, ""))))
         .find(|(k, _)| url_decode(k) == name)
         .map(|(_, v)| url_decode(v))
-}
-
-/// Standard base64 (RFC 4648, with padding), as used in kubeconfig `*-data` fields.
-pub fn base64_encode(data: &[u8]) -> String {
-    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = String::with_capacity(data.len().div_ceil(3) * 4);
-    for chunk in data.chunks(3) {
-        let b = [
-            chunk[0],
-            chunk.get(1).copied().unwrap_or(0),
-            chunk.get(2).copied().unwrap_or(0),
-        ];
-        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
-        out.push(ALPHABET[(n >> 18) as usize & 63] as char);
-        out.push(ALPHABET[(n >> 12) as usize & 63] as char);
-        out.push(if chunk.len() > 1 {
-            ALPHABET[(n >> 6) as usize & 63] as char
-        } else {
-            '='
-        });
-        out.push(if chunk.len() > 2 {
-            ALPHABET[n as usize & 63] as char
-        } else {
-            '='
-        });
-    }
-    out
 }
 
 /// `n` random bytes as lowercase hex (from /dev/urandom; falls back to std's hasher seed).
@@ -367,66 +356,4 @@ impl Drop for BackgroundRuntime {
 }
 
 #[cfg(test)]
-mod tests {
-    // Benches include this module with harness = false: the #[test]s do not run there.
-    #[allow(unused_imports)]
-    use super::*;
-
-    #[test]
-    fn base64_matches_rfc4648_vectors() {
-        for (input, want) in [
-            ("", ""),
-            ("f", "Zg=="),
-            ("fo", "Zm8="),
-            ("foo", "Zm9v"),
-            ("foob", "Zm9vYg=="),
-            ("fooba", "Zm9vYmE="),
-            ("foobar", "Zm9vYmFy"),
-        ] {
-            assert_eq!(base64_encode(input.as_bytes()), want, "input {input:?}");
-        }
-    }
-
-    #[test]
-    fn url_decode_round_trip() {
-        let q = r#"sum(a{b="c",d!=""}) by (e)"#;
-        assert_eq!(url_decode(&url_encode(q)), q);
-        assert_eq!(url_decode("a+b%2Bc%zz%4"), "a b+c%zz%4");
-        assert_eq!(
-            query_param("/p?x=1&query=up+%7B%7D", "query").as_deref(),
-            Some("up {}")
-        );
-        assert_eq!(query_param("/p", "query"), None);
-    }
-
-    #[test]
-    fn url_encode_promql() {
-        assert_eq!(
-            url_encode(r#"sum(a{b="c"}) by (d)"#),
-            "sum%28a%7Bb%3D%22c%22%7D%29%20by%20%28d%29"
-        );
-    }
-
-    #[test]
-    fn loopback_url_parsing() {
-        let u = LoopbackUrl::parse("http://127.0.0.1:9090/api/v1/query?query=up").unwrap();
-        assert_eq!(
-            (u.port, u.path_and_query.as_str()),
-            (9090, "/api/v1/query?query=up")
-        );
-        let u = LoopbackUrl::parse("http://localhost:1").unwrap();
-        assert_eq!(u.path_and_query, "/");
-        assert!(LoopbackUrl::parse("http://example.com:80/").is_err());
-        assert!(LoopbackUrl::parse("https://127.0.0.1:1/").is_err());
-    }
-
-    #[test]
-    fn parses_chunked_response() {
-        let raw = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nContent-Type: a/b\r\n\r\n3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n";
-        let r = parse_http_response(raw).unwrap();
-        assert_eq!(
-            (r.status, r.body.as_slice(), r.header("content-type")),
-            (200, &b"abcde"[..], Some("a/b"))
-        );
-    }
-}
+mod tests;

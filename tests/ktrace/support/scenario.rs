@@ -1,19 +1,10 @@
 //! Test scenarios built from the fixture bundles: routes that make the test API server answer
-//! exactly what the bundle recorded. Shared by the live tests and the benchmark.
-
-use std::path::Path;
+//! exactly what the bundle recorded.
 
 use serde_json::Value;
 
 use super::apiserver::{Route, Routes};
-
-/// A fixture bundle from fixtures/bundles, parsed.
-pub fn bundle(name: &str) -> Value {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("fixtures/bundles")
-        .join(name);
-    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
-}
+pub use super::fixtures::bundle;
 
 pub fn body<'a>(b: &'a Value, source: &str) -> &'a str {
     b["sources"][source]["outcome"]["body"].as_str().unwrap()

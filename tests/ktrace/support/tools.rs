@@ -10,8 +10,8 @@ use std::io::Read;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
@@ -146,12 +146,6 @@ pub struct CmdOutput {
     pub stderr: String,
     pub timed_out: bool,
     pub elapsed: Duration,
-}
-
-impl CmdOutput {
-    pub fn success(&self) -> bool {
-        self.code == 0 && !self.timed_out
-    }
 }
 
 /// Run `cmd` (stdin null, stdout/stderr captured), killing it after `timeout`.
@@ -384,10 +378,6 @@ impl Prometheus {
         format!("http://127.0.0.1:{}", self.port)
     }
 
-    pub fn port(&self) -> u16 {
-        self.port
-    }
-
     /// When the process was spawned (for "time to first sample" measurements).
     pub fn started_at(&self) -> Instant {
         self.started
@@ -507,31 +497,14 @@ impl Drop for Prometheus {
 /// Serves one path over plain HTTP/1.1 on 127.0.0.1 with `text/plain; version=0.0.4`.
 /// Other paths: 404. Stops on drop.
 pub struct StaticTextServer {
-    addr: SocketAddr,
-    path: String,
-    body: Arc<RwLock<Bytes>>,
     hits: Arc<AtomicUsize>,
     _runtime: BackgroundRuntime,
 }
 
 impl StaticTextServer {
-    pub fn addr(&self) -> SocketAddr {
-        self.addr
-    }
-
-    /// `http://127.0.0.1:PORT/<path>`
-    pub fn url(&self) -> String {
-        format!("http://{}{}", self.addr, self.path)
-    }
-
     /// How many times the path was fetched (e.g. Prometheus scrapes).
     pub fn hits(&self) -> usize {
         self.hits.load(Ordering::SeqCst)
-    }
-
-    /// Replace the body served from now on.
-    pub fn set_body(&self, body: impl Into<Bytes>) {
-        *self.body.write().unwrap_or_else(|e| e.into_inner()) = body.into();
     }
 }
 
@@ -540,7 +513,7 @@ pub fn serve_static_text(path: &str, body: impl Into<Bytes>) -> (SocketAddr, Sta
     let std_listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
     std_listener.set_nonblocking(true).expect("set_nonblocking");
     let addr = std_listener.local_addr().expect("local_addr");
-    let body = Arc::new(RwLock::new(body.into()));
+    let body: Bytes = body.into();
     let hits = Arc::new(AtomicUsize::new(0));
     let (b, h, p) = (body.clone(), hits.clone(), path.to_owned());
     let runtime = BackgroundRuntime::spawn("test-static-http", move || async move {
@@ -557,8 +530,7 @@ pub fn serve_static_text(path: &str, body: impl Into<Bytes>) -> (SocketAddr, Sta
                 let svc = hyper::service::service_fn(move |req: Request<Incoming>| {
                     let resp = if req.uri().path() == p {
                         h.fetch_add(1, Ordering::SeqCst);
-                        let body = b.read().unwrap_or_else(|e| e.into_inner()).clone();
-                        let mut r = Response::new(Full::new(body));
+                        let mut r = Response::new(Full::new(b.clone()));
                         r.headers_mut().insert(
                             CONTENT_TYPE,
                             HeaderValue::from_static(PROM_TEXT_CONTENT_TYPE),
@@ -585,9 +557,6 @@ pub fn serve_static_text(path: &str, body: impl Into<Bytes>) -> (SocketAddr, Sta
     (
         addr,
         StaticTextServer {
-            addr,
-            path: path.to_owned(),
-            body,
             hits,
             _runtime: runtime,
         },
