@@ -1,4 +1,4 @@
-//! Proves the test harness (tests/support) works against the REAL tools: kubectl 1.32 talking
+//! Proves the test harness (tests/ktrace/support) works against the REAL tools: kubectl 1.32 talking
 //! TLS + bearer token to `TestApiServer`, and a real Prometheus scraping a static cadvisor text,
 //! reached through the API server's service-proxy emulation. Everything is on 127.0.0.1.
 //!

@@ -1,4 +1,4 @@
-//! Live traces against a real HTTPS test API server (tests/support/apiserver.rs), checked
+//! Live traces against a real HTTPS test API server (support/apiserver.rs), checked
 //! against the real kubectl and a real Prometheus. Only 127.0.0.1 is ever contacted.
 
 use crate::support;
