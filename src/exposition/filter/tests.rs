@@ -11,9 +11,15 @@ const DUMPS: [&str; 6] = [
     "nri-k8s-1.35-minikube-containerd2-cgv2.prom",
 ];
 
+/// A cAdvisor dump of the real-data corpus, read in place: `$KTRACE_REALDATA`, else
+/// `<repository root>/../shared/realdata`.
 fn fixture(name: &str) -> String {
-    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/realdata/cadvisor/");
-    std::fs::read_to_string(format!("{dir}{name}")).unwrap()
+    let dir = std::env::var("KTRACE_REALDATA")
+        .unwrap_or_else(|_| concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/realdata").into());
+    let path = format!("{dir}/cadvisor/{name}");
+    std::fs::read_to_string(&path).unwrap_or_else(|e| {
+        panic!("{path}: {e} (the real-data corpus is expected at <repository root>/../shared/realdata, or $KTRACE_REALDATA)")
+    })
 }
 
 /// The predicate, written against the owned [`Sample`] of a full parse.

@@ -1,0 +1,17 @@
+//! ktrace's integration tests, in one binary.
+//!
+//! * [`analysis`]: the lineage analysis in process, on fixture bundles edited in memory.
+//! * [`replay`]: the `ktrace` binary on bundle files (flags, exit codes, output formats).
+//! * [`live`]: live traces against the HTTPS test API server, checked against the real
+//!   kubectl and a real Prometheus.
+//! * [`harness`]: proves the test harness itself works against the real tools.
+//! * [`support`]: the test API server, the real tools, the fixture bundles and the one
+//!   [`support::ktrace`] runner.
+//!
+//! Only 127.0.0.1 is ever contacted.
+
+mod analysis;
+mod harness;
+mod live;
+mod replay;
+mod support;
