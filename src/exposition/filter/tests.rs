@@ -11,10 +11,7 @@ const DUMPS: [&str; 6] = [
     "nri-k8s-1.35-minikube-containerd2-cgv2.prom",
 ];
 
-fn fixture(name: &str) -> String {
-    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/realdata/cadvisor/");
-    std::fs::read_to_string(format!("{dir}{name}")).unwrap()
-}
+use crate::exposition::tests::cadvisor_dump as fixture;
 
 /// The predicate, written against the owned [`Sample`] of a full parse.
 fn keeps(s: &Sample, sel: &PodSelector) -> bool {

@@ -1,9 +1,6 @@
 use super::*;
 
-fn fixture(name: &str) -> String {
-    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/realdata/cadvisor/");
-    std::fs::read_to_string(format!("{dir}{name}")).unwrap()
-}
+use crate::exposition::tests::cadvisor_dump as fixture;
 
 fn one(line: &str) -> Sample {
     parse_sample_line(line).unwrap()
@@ -165,6 +162,23 @@ fn whole_text_with_metadata_comments_crlf_and_issues() {
 }
 
 #[test]
+fn every_sample_and_metadata_line_is_read_back_verbatim() {
+    let text = "# HELP m Memory \\\\ in.\r\n# TYPE m gauge\n# HELP m again\n\
+                \t m{id=\"a\\\\b\",c=\"\"} 8.8784896e+07 10\r\nm 2\n";
+    let e = parse(text);
+    let shown: Vec<&str> = e.samples.iter().map(|s| e.verbatim(&s.span)).collect();
+    assert_eq!(
+        shown,
+        ["\t m{id=\"a\\\\b\",c=\"\"} 8.8784896e+07 10", "m 2"]
+    );
+    let m = e.family("m").unwrap();
+    let meta: Vec<&str> = m.spans.iter().map(|s| e.verbatim(s)).collect();
+    assert_eq!(meta, ["# HELP m Memory \\\\ in.", "# TYPE m gauge"]);
+    assert_eq!(e.verbatim(&(1000..1001)), "");
+    assert_eq!(parse_sample_line("m{a=\"1\"} 5\r\n").unwrap().span, 0..10);
+}
+
+#[test]
 fn issues_are_capped() {
     let text = "bad line\n".repeat(MAX_ISSUES + 50);
     let e = parse(&text);
@@ -204,8 +218,14 @@ fn prometheus_parse_loses_what_we_keep() {
 }
 
 /// Parses a dump and checks the totals every real dump must meet.
-fn parse_dump(name: &str, samples: usize, families: usize, ws: usize) -> Exposition {
-    let e = parse(&fixture(name));
+fn parse_dump<'t>(
+    text: &'t str,
+    name: &str,
+    samples: usize,
+    families: usize,
+    ws: usize,
+) -> Exposition<'t> {
+    let e = parse(text);
     assert_eq!(e.issues, [], "{name}");
     assert_eq!(e.samples.len(), samples, "{name}");
     assert_eq!(e.families.len(), families, "{name}");
@@ -237,7 +257,9 @@ fn ws_of<'e>(e: &'e Exposition, pod_label: &str, pod: &str, container: &str) -> 
 
 #[test]
 fn real_dump_datadog_gke_legacy_labels() {
+    let text = fixture("datadog-integrations-core-gke-cos-docker17-cgv1.prom");
     let e = parse_dump(
+        &text,
         "datadog-integrations-core-gke-cos-docker17-cgv1.prom",
         3215,
         52,
@@ -261,7 +283,9 @@ fn real_dump_datadog_gke_legacy_labels() {
 
 #[test]
 fn real_dump_synthetic_cadvisor() {
+    let text = fixture("google-cadvisor-testdata-prometheus_metrics-SYNTHETIC.prom");
     let e = parse_dump(
+        &text,
         "google-cadvisor-testdata-prometheus_metrics-SYNTHETIC.prom",
         287,
         107,
@@ -283,7 +307,14 @@ fn real_dump_synthetic_cadvisor() {
 
 #[test]
 fn real_dump_nri_1_15_both_label_schemes() {
-    let e = parse_dump("nri-k8s-1.15-minikube-kic-docker-cgv1.prom", 4277, 54, 82);
+    let text = fixture("nri-k8s-1.15-minikube-kic-docker-cgv1.prom");
+    let e = parse_dump(
+        &text,
+        "nri-k8s-1.15-minikube-kic-docker-cgv1.prom",
+        4277,
+        54,
+        82,
+    );
     let pod = ws_of(&e, "pod", "kube-apiserver-minikube", "");
     assert_eq!(pod.len(), 1);
     assert_eq!(pod[0].value, 281_382_912.0);
@@ -299,7 +330,14 @@ fn real_dump_nri_1_15_both_label_schemes() {
 
 #[test]
 fn real_dump_nri_1_16_systemd() {
-    let e = parse_dump("nri-k8s-1.16-minikube-docker-cgv1.prom", 2468, 57, 52);
+    let text = fixture("nri-k8s-1.16-minikube-docker-cgv1.prom");
+    let e = parse_dump(
+        &text,
+        "nri-k8s-1.16-minikube-docker-cgv1.prom",
+        2468,
+        57,
+        52,
+    );
     let pod = "metrics-server-6b79b4d69b-x2ps9";
     assert_eq!(
         ws_of(&e, "pod", pod, "metrics-server")[0].value,
@@ -311,7 +349,14 @@ fn real_dump_nri_1_16_systemd() {
 
 #[test]
 fn real_dump_nri_1_24_containerd() {
-    let e = parse_dump("nri-k8s-1.24-minikube-containerd-cgv2.prom", 3181, 67, 64);
+    let text = fixture("nri-k8s-1.24-minikube-containerd-cgv2.prom");
+    let e = parse_dump(
+        &text,
+        "nri-k8s-1.24-minikube-containerd-cgv2.prom",
+        3181,
+        67,
+        64,
+    );
     let rows = ws_of(&e, "pod", "metrics-server-8894f74c6-8th9v", "");
     let mut values: Vec<f64> = rows.iter().map(|s| s.value).collect();
     values.sort_by(f64::total_cmp);
@@ -330,7 +375,14 @@ fn real_dump_nri_1_24_containerd() {
 
 #[test]
 fn real_dump_nri_1_35_containerd2() {
-    let e = parse_dump("nri-k8s-1.35-minikube-containerd2-cgv2.prom", 4621, 78, 58);
+    let text = fixture("nri-k8s-1.35-minikube-containerd2-cgv2.prom");
+    let e = parse_dump(
+        &text,
+        "nri-k8s-1.35-minikube-containerd2-cgv2.prom",
+        4621,
+        78,
+        58,
+    );
     let coredns = ws_of(&e, "pod", "coredns-7d764666f9-qdcxt", "coredns");
     assert_eq!(coredns.len(), 1);
     assert_eq!(coredns[0].label("namespace"), Some("kube-system"));
