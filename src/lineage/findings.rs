@@ -78,7 +78,7 @@ fn pause_counted(api: &MetricsApiView, top: &TopPrediction, l: &Lineage, out: &m
         .filter(|c| c.name != "POD")
         .filter_map(|c| c.memory_nanos)
         .fold(0, i128::saturating_add);
-    let without = super::compare::ceil_div(others, 1_000_000_000);
+    let without = super::reconcile::ceil_div(others, 1_000_000_000);
     out.push(info(
         "pause-counted",
         Severity::Info,
