@@ -118,17 +118,18 @@ fn cgroup_row(samples: &[&Sample]) -> Option<CgroupRow> {
             })
         })
         .collect();
-    let (ws_check, ws_check_ok) = ws_check(&memory);
-    Some(CgroupRow {
+    let mut row = CgroupRow {
         role: classify(head),
         container: container_label(head).to_string(),
         id: head.label_or_empty("id").to_string(),
         image: head.label_or_empty("image").to_string(),
         labels: head.labels.clone(),
         memory,
-        ws_check,
-        ws_check_ok,
-    })
+        ws_check: String::new(),
+        ws_check_ok: None,
+    };
+    (row.ws_check, row.ws_check_ok) = ws_check(&row);
+    Some(row)
 }
 
 /// A sample value as whole bytes: a finite whole number within ±2^63, else not a byte count
@@ -137,16 +138,12 @@ pub fn whole(v: f64) -> Option<i128> {
     (v.is_finite() && v.fract() == 0.0 && v.abs() < 9.2e18).then_some(v as i128)
 }
 
-fn get(memory: &[MemSample], name: &str) -> Option<i128> {
-    memory.iter().find(|m| m.name == name).map(|m| m.bytes)
-}
-
 /// `working_set = max(usage − inactive_file, 0)`, checked when the samples allow it.
-fn ws_check(memory: &[MemSample]) -> (String, Option<bool>) {
-    let (Some(ws), Some(usage)) = (get(memory, "working_set"), get(memory, "usage")) else {
+fn ws_check(row: &CgroupRow) -> (String, Option<bool>) {
+    let (Some(ws), Some(usage)) = (row.bytes("working_set"), row.bytes("usage")) else {
         return ("working_set or usage not exported".into(), None);
     };
-    match get(memory, "inactive_file") {
+    match row.bytes("inactive_file") {
         Some(inactive) => {
             let expected = usage.saturating_sub(inactive).max(0);
             let ok = expected == ws;

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use super::cadvisor::{WORKING_SET, container_label, whole};
 use super::model::{BackendKind, PromSample, Reconciliation};
 use super::selection::{Inputs, Selected, Selection};
-use super::time::rfc3339_ms;
+use super::time::{offset, rfc3339_ms};
 
 /// The backend's value for one container and when it was sampled or evaluated (ms).
 #[derive(Debug, Clone, Copy)]
@@ -256,12 +256,7 @@ fn age(sample_ms: Option<i64>, api_ms: Option<i64>, what: &str) -> String {
     let (Some(s), Some(a)) = (sample_ms, api_ms) else {
         return String::new();
     };
-    let d = (i128::from(a) - i128::from(s)) as f64 / 1000.0;
-    let side = if d >= 0.0 { "before" } else { "after" };
-    format!(
-        "; {what} sampled {:.3} s {side} the Metrics API timestamp",
-        d.abs()
-    )
+    format!("; {what} sampled {}", offset(s, a))
 }
 
 /// True when the adapter's memory query was run and answered (possibly with an empty vector).
