@@ -264,3 +264,6 @@ fn query_answered(inputs: &Inputs) -> bool {
     inputs.kind == BackendKind::PrometheusAdapter
         && inputs.rule.is_some_and(|r| r.result.get().is_some())
 }
+
+#[cfg(test)]
+mod tests;

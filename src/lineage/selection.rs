@@ -42,7 +42,7 @@ pub struct Inputs<'a> {
 /// The series a backend picked for one container, and their sum.
 #[derive(Debug, Default, Clone)]
 pub struct Selected {
-    /// Human description of each series (`id=…` and value).
+    /// Each series as its verbatim exposition line (a note appended when it is not summed).
     pub series: Vec<String>,
     /// Σ of their values (what a PromQL `sum` makes of them).
     pub sum: i128,
@@ -93,10 +93,12 @@ fn select_by_name(exposition: &Exposition) -> Selection {
 /// Adds a series to a container's selection, shown as its verbatim exposition line.
 fn add(entry: &mut Selected, s: &Sample, line: &str) {
     let Some(v) = whole(s.value) else {
-        // Listed, so the reader sees it matched, but not added: it is no byte count.
+        // Listed, so the reader sees it matched, but not added: it is no byte count, and
+        // the sum of the others would be incomplete.
         entry
             .series
             .push(format!("{line}   (not a whole byte count: not summed)"));
+        entry.skipped = true;
         return;
     };
     entry.series.push(line.to_string());
@@ -162,3 +164,6 @@ fn matches(sel: &VectorSelector, s: &Sample, prefix: &str) -> (bool, Vec<String>
     let name = format!("{prefix}{}", s.name);
     (reduced.matches(&name, &s.labels), assumed)
 }
+
+#[cfg(test)]
+pub(super) mod tests;
