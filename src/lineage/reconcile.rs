@@ -46,7 +46,11 @@ fn backend_values(inputs: &Inputs) -> BTreeMap<String, BackendValue> {
                 .ok()
                 .map(|t| (t * 1000.0).round() as i64);
             let e = out
-                .entry(label(&s.labels, &rule.container_label))
+                .entry(
+                    s.label(&rule.container_label)
+                        .unwrap_or_default()
+                        .to_string(),
+                )
                 .or_insert(BackendValue { bytes: 0, at_ms });
             e.bytes = e.bytes.saturating_add(v);
         }
@@ -62,14 +66,6 @@ fn backend_values(inputs: &Inputs) -> BTreeMap<String, BackendValue> {
         }
     }
     out
-}
-
-fn label(labels: &[(String, String)], name: &str) -> String {
-    labels
-        .iter()
-        .find(|(k, _)| k == name)
-        .map(|(_, v)| v.clone())
-        .unwrap_or_default()
 }
 
 /// A Prometheus value in whole bytes as the adapter makes it: `int64(v*1000)` milli-bytes,

@@ -217,11 +217,9 @@ fn adapter(a: &AdapterView, w: &mut dyn Write) -> io::Result<()> {
                 "    Prometheus stores {} container_memory_* series for this pod (raw-series query); its working sets:",
                 value.len()
             )?;
-            let ws = value.iter().filter(|s| {
-                s.labels
-                    .iter()
-                    .any(|(k, v)| k == "__name__" && v == "container_memory_working_set_bytes")
-            });
+            let ws = value
+                .iter()
+                .filter(|s| s.label("__name__") == Some("container_memory_working_set_bytes"));
             for s in ws {
                 writeln!(
                     w,

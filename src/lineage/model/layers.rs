@@ -206,6 +206,16 @@ pub struct PromSample {
     pub timestamp: String,
 }
 
+impl PromSample {
+    /// The value of label `name`, if the sample has it.
+    pub fn label(&self, name: &str) -> Option<&str> {
+        self.labels
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+}
+
 /// One sample line of `/metrics/resource`.
 #[derive(Debug, Clone, Serialize)]
 pub struct ResourceSample {
