@@ -19,3 +19,7 @@ pub use parse::{
     Exposition, Family, MAX_ISSUES, MAX_LINE_BYTES, ParseIssue, Sample, parse, parse_labels,
     parse_sample_line,
 };
+
+/// Shared by the unit tests of this module and of `lineage`: the real-data corpus.
+#[cfg(test)]
+pub(crate) mod tests;

@@ -24,6 +24,7 @@
 
 use std::borrow::Cow;
 use std::collections::HashMap;
+use std::ops::Range;
 
 mod scan;
 
@@ -51,6 +52,9 @@ pub struct Sample {
     pub timestamp_ms: Option<i64>,
     /// 1-based line number in the parsed text (0 from [`parse_sample_line`]).
     pub line: usize,
+    /// Byte range of the line in the parsed text, without its `\n` or `\r\n`: the sample
+    /// exactly as written, read back with [`Exposition::verbatim`].
+    pub span: Range<usize>,
 }
 
 impl Sample {
@@ -77,6 +81,9 @@ pub struct Family {
     pub kind: Option<String>,
     /// The unescaped text from `# HELP`, if there was one.
     pub help: Option<String>,
+    /// Byte ranges of the `# HELP` and `# TYPE` lines recorded above, in the order written
+    /// (each without its line break).
+    pub spans: Vec<Range<usize>>,
 }
 
 /// A line that could not be read.
@@ -94,9 +101,12 @@ impl std::fmt::Display for ParseIssue {
     }
 }
 
-/// Everything read from one exposition text.
+/// Everything read from one exposition text, which it borrows so that every sample and
+/// metadata line can be shown exactly as written without splitting the text again.
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct Exposition {
+pub struct Exposition<'t> {
+    /// The parsed text.
+    pub text: &'t str,
     /// Samples in the order written.
     pub samples: Vec<Sample>,
     /// Families in the order their first `# HELP` or `# TYPE` line appears.
@@ -105,10 +115,16 @@ pub struct Exposition {
     pub issues: Vec<ParseIssue>,
 }
 
-impl Exposition {
+impl<'t> Exposition<'t> {
     /// The family with this exact name, if it had a `# HELP` or `# TYPE` line.
     pub fn family(&self, name: &str) -> Option<&Family> {
         self.families.iter().find(|f| f.name == name)
+    }
+
+    /// The text of `span` (a [`Sample::span`] or [`Family::spans`] entry of this
+    /// exposition), exactly as written; `""` for a span that is not in the text.
+    pub fn verbatim(&self, span: &Range<usize>) -> &'t str {
+        self.text.get(span.clone()).unwrap_or_default()
     }
 
     /// The samples whose metric name is exactly `name`, in order.
@@ -118,10 +134,19 @@ impl Exposition {
 }
 
 /// Parses a whole exposition text. Bad lines become issues; parsing goes on.
-pub fn parse(text: &str) -> Exposition {
-    let mut builder = Builder::default();
+pub fn parse(text: &str) -> Exposition<'_> {
+    let mut builder = Builder {
+        out: Exposition {
+            text,
+            ..Exposition::default()
+        },
+        family_index: HashMap::new(),
+    };
+    let mut start = 0;
     for (index, line) in text.split('\n').enumerate() {
-        builder.line(index + 1, line);
+        let end = start + line.strip_suffix('\r').unwrap_or(line).len();
+        builder.line(index + 1, line, start..end);
+        start += line.len() + 1;
     }
     builder.out
 }
@@ -132,8 +157,9 @@ pub fn parse(text: &str) -> Exposition {
 /// A message saying what is wrong, also for blank and comment lines.
 pub fn parse_sample_line(line: &str) -> Result<Sample, String> {
     let line = line.strip_suffix('\n').unwrap_or(line);
+    let span = 0..line.strip_suffix('\r').unwrap_or(line).len();
     match scan_line(line)? {
-        Line::Sample(raw) => Ok(raw.to_sample(0)),
+        Line::Sample(raw) => Ok(raw.to_sample(0, span)),
         Line::Blank => Err("blank line, not a sample".to_owned()),
         Line::Comment | Line::Meta(_) => Err("comment line, not a sample".to_owned()),
     }
@@ -161,23 +187,22 @@ pub fn parse_labels(s: &str) -> Result<Vec<(String, String)>, String> {
 }
 
 /// Collects samples, families and issues for [`parse`].
-#[derive(Default)]
-struct Builder {
-    out: Exposition,
+struct Builder<'t> {
+    out: Exposition<'t>,
     family_index: HashMap<String, usize>,
 }
 
-impl Builder {
-    fn line(&mut self, number: usize, line: &str) {
+impl Builder<'_> {
+    fn line(&mut self, number: usize, line: &str, span: Range<usize>) {
         match scan_line(line) {
-            Ok(Line::Sample(raw)) => self.out.samples.push(raw.to_sample(number)),
-            Ok(Line::Meta(meta)) => self.meta(number, meta),
+            Ok(Line::Sample(raw)) => self.out.samples.push(raw.to_sample(number, span)),
+            Ok(Line::Meta(meta)) => self.meta(number, meta, span),
             Ok(Line::Blank | Line::Comment) => {}
             Err(message) => self.issue(number, message),
         }
     }
 
-    fn meta(&mut self, number: usize, meta: Meta<'_>) {
+    fn meta(&mut self, number: usize, meta: Meta<'_>, span: Range<usize>) {
         let (name, is_help, text) = match meta {
             Meta::Help { name, text } => (name, true, unescape(text, false)),
             Meta::Type { name, kind } => (name, false, kind.to_owned()),
@@ -195,6 +220,7 @@ impl Builder {
             self.issue(number, format!("second # {what} line for {name}"));
         } else {
             *slot = Some(text);
+            family.spans.push(span);
         }
     }
 
@@ -206,6 +232,7 @@ impl Builder {
                 name: name.to_owned(),
                 kind: None,
                 help: None,
+                spans: Vec::new(),
             });
         }
         self.out.families.get_mut(index)
@@ -261,7 +288,7 @@ impl<'a> RawSample<'a> {
         self.labels.iter().find(|l| l.name == name)
     }
 
-    fn to_sample(&self, line: usize) -> Sample {
+    fn to_sample(&self, line: usize, span: Range<usize>) -> Sample {
         Sample {
             name: self.name.to_owned(),
             labels: self
@@ -273,6 +300,7 @@ impl<'a> RawSample<'a> {
             value_text: self.value_text.to_owned(),
             timestamp_ms: self.timestamp_ms,
             line,
+            span,
         }
     }
 }

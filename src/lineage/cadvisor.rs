@@ -3,11 +3,14 @@
 use std::collections::BTreeMap;
 
 use super::model::{CadvisorView, CgroupRole, CgroupRow, MemSample};
-use crate::exposition::parse::{self, Sample};
+use crate::exposition::parse::{Exposition, Sample};
+
+/// The metric both backends read a container's memory from (`working_set` below).
+pub const WORKING_SET: &str = "container_memory_working_set_bytes";
 
 /// Memory families shown per cgroup: (metric, short name).
 pub const MEMORY_FAMILIES: &[(&str, &str)] = &[
-    ("container_memory_working_set_bytes", "working_set"),
+    (WORKING_SET, "working_set"),
     ("container_memory_usage_bytes", "usage"),
     ("container_memory_rss", "rss"),
     ("container_memory_cache", "cache"),
@@ -30,9 +33,8 @@ pub fn container_label(s: &Sample) -> &str {
         .unwrap_or("")
 }
 
-/// Parses the kept kubelet lines and builds one row per cgroup.
-pub fn cadvisor_view(text: &str) -> (CadvisorView, Vec<Sample>) {
-    let parsed = parse::parse(text);
+/// One row per cgroup from the parsed kubelet lines.
+pub fn cadvisor_view(parsed: &Exposition) -> CadvisorView {
     let mut groups: BTreeMap<String, Vec<&Sample>> = BTreeMap::new();
     let mut issues: Vec<String> = Vec::new();
     for s in &parsed.samples {
@@ -55,12 +57,11 @@ pub fn cadvisor_view(text: &str) -> (CadvisorView, Vec<Sample>) {
             .iter()
             .map(|i| format!("line {}: {}", i.line, i.message)),
     );
-    let view = CadvisorView {
+    CadvisorView {
         cgroups,
         label_scheme: label_scheme(&parsed.samples),
         parse_issues: issues,
-    };
-    (view, parsed.samples)
+    }
 }
 
 fn group_key(s: &Sample) -> String {
@@ -102,9 +103,7 @@ fn is_pod_level(id: &str) -> bool {
 }
 
 fn cgroup_row(samples: &[&Sample]) -> Option<CgroupRow> {
-    let ws = samples
-        .iter()
-        .find(|s| s.name == "container_memory_working_set_bytes");
+    let ws = samples.iter().find(|s| s.name == WORKING_SET);
     let head = *ws.or(samples.first())?;
     let memory: Vec<MemSample> = MEMORY_FAMILIES
         .iter()
@@ -119,17 +118,18 @@ fn cgroup_row(samples: &[&Sample]) -> Option<CgroupRow> {
             })
         })
         .collect();
-    let (ws_check, ws_check_ok) = ws_check(&memory);
-    Some(CgroupRow {
+    let mut row = CgroupRow {
         role: classify(head),
         container: container_label(head).to_string(),
         id: head.label_or_empty("id").to_string(),
         image: head.label_or_empty("image").to_string(),
         labels: head.labels.clone(),
         memory,
-        ws_check,
-        ws_check_ok,
-    })
+        ws_check: String::new(),
+        ws_check_ok: None,
+    };
+    (row.ws_check, row.ws_check_ok) = ws_check(&row);
+    Some(row)
 }
 
 /// A sample value as whole bytes: a finite whole number within ±2^63, else not a byte count
@@ -138,16 +138,12 @@ pub fn whole(v: f64) -> Option<i128> {
     (v.is_finite() && v.fract() == 0.0 && v.abs() < 9.2e18).then_some(v as i128)
 }
 
-fn get(memory: &[MemSample], name: &str) -> Option<i128> {
-    memory.iter().find(|m| m.name == name).map(|m| m.bytes)
-}
-
 /// `working_set = max(usage − inactive_file, 0)`, checked when the samples allow it.
-fn ws_check(memory: &[MemSample]) -> (String, Option<bool>) {
-    let (Some(ws), Some(usage)) = (get(memory, "working_set"), get(memory, "usage")) else {
+fn ws_check(row: &CgroupRow) -> (String, Option<bool>) {
+    let (Some(ws), Some(usage)) = (row.bytes("working_set"), row.bytes("usage")) else {
         return ("working_set or usage not exported".into(), None);
     };
-    match get(memory, "inactive_file") {
+    match row.bytes("inactive_file") {
         Some(inactive) => {
             let expected = usage.saturating_sub(inactive).max(0);
             let ok = expected == ws;
@@ -186,83 +182,4 @@ fn label_scheme(samples: &[Sample]) -> String {
 }
 
 #[cfg(test)]
-mod tests {
-    use std::collections::BTreeMap;
-
-    use super::*;
-
-    /// Working-set series of every real dump, classified; the counts were taken independently
-    /// (a Python regex pass over the same files) and are pinned here.
-    #[test]
-    fn classifies_every_real_dump() {
-        let cases: &[(&str, &[(&str, usize)])] = &[
-            (
-                "datadog-integrations-core-gke-cos-docker17-cgv1.prom",
-                &[("app", 6), ("pause", 5)],
-            ),
-            (
-                "nri-k8s-1.15-minikube-kic-docker-cgv1.prom",
-                &[("app", 30), ("pause", 30), ("pod_cgroup", 14)],
-            ),
-            (
-                "nri-k8s-1.16-minikube-docker-cgv1.prom",
-                &[("app", 15), ("pause", 15), ("pod_cgroup", 16)],
-            ),
-            (
-                "nri-k8s-1.24-minikube-containerd-cgv2.prom",
-                &[("app", 17), ("pod_cgroup", 21), ("sandbox", 21)],
-            ),
-            (
-                "nri-k8s-1.35-minikube-containerd2-cgv2.prom",
-                &[("app", 17), ("pod_cgroup", 18), ("sandbox", 18)],
-            ),
-            (
-                "google-cadvisor-testdata-prometheus_metrics-SYNTHETIC.prom",
-                &[],
-            ),
-        ];
-        for (file, expected) in cases {
-            let path = format!(
-                "{}/fixtures/realdata/cadvisor/{file}",
-                env!("CARGO_MANIFEST_DIR")
-            );
-            let text = std::fs::read_to_string(&path).unwrap();
-            let parsed = parse::parse(&text);
-            assert!(
-                parsed.issues.is_empty(),
-                "{file}: {:?}",
-                parsed.issues.first()
-            );
-            let mut counts: BTreeMap<String, usize> = BTreeMap::new();
-            for s in parsed
-                .samples
-                .iter()
-                .filter(|s| s.name == "container_memory_working_set_bytes")
-            {
-                let pod = s.label("pod").or_else(|| s.label("pod_name")).unwrap_or("");
-                if pod.is_empty() {
-                    continue;
-                }
-                let role = serde_json::to_value(classify(s)).unwrap();
-                *counts
-                    .entry(role.as_str().unwrap().to_string())
-                    .or_default() += 1;
-            }
-            let expected: BTreeMap<String, usize> =
-                expected.iter().map(|(r, n)| (r.to_string(), *n)).collect();
-            assert_eq!(counts, expected, "{file}");
-        }
-    }
-
-    #[test]
-    fn working_set_check_holds_on_the_cgroup_v2_dump() {
-        let path = format!(
-            "{}/fixtures/realdata/cadvisor/nri-k8s-1.35-minikube-containerd2-cgv2.prom",
-            env!("CARGO_MANIFEST_DIR")
-        );
-        let (view, _) = cadvisor_view(&std::fs::read_to_string(path).unwrap());
-        // Every cgroup of the node (58 working-set series) exports usage and inactive_file.
-        assert_eq!(view.cgroups.len(), 58);
-        assert!(view.cgroups.iter().all(|c| c.ws_check_ok == Some(true)));
-    }
-}
+mod tests;

@@ -21,24 +21,20 @@ pub fn findings(l: &Lineage, selection_notes: &[String]) -> Vec<Finding> {
     legacy_labels(l, &mut out);
     exported_labels(l, &mut out);
     for n in selection_notes {
-        out.push(info("assumption", Severity::Info, n.clone(), vec![]));
+        out.push(Finding::new(
+            "assumption",
+            Severity::Info,
+            n.clone(),
+            vec![],
+        ));
     }
     missing(l, &mut out);
     out
 }
 
-fn info(code: &str, severity: Severity, message: String, evidence: Vec<String>) -> Finding {
-    Finding {
-        code: code.to_string(),
-        severity,
-        message,
-        evidence,
-    }
-}
-
 fn rounding(top: &TopPrediction, out: &mut Vec<Finding>) {
     let p = &top.pod_row;
-    out.push(info(
+    out.push(Finding::new(
         "rounding",
         Severity::Info,
         format!(
@@ -54,7 +50,7 @@ fn rounding(top: &TopPrediction, out: &mut Vec<Finding>) {
         .sum();
     let pod_mi = p.memory_bytes.div_euclid(1 << 20);
     if floors != pod_mi {
-        out.push(info(
+        out.push(Finding::new(
             "rows-do-not-add-up",
             Severity::Info,
             format!(
@@ -78,8 +74,8 @@ fn pause_counted(api: &MetricsApiView, top: &TopPrediction, l: &Lineage, out: &m
         .filter(|c| c.name != "POD")
         .filter_map(|c| c.memory_nanos)
         .fold(0, i128::saturating_add);
-    let without = super::compare::ceil_div(others, 1_000_000_000);
-    out.push(info(
+    let without = super::reconcile::ceil_div(others, 1_000_000_000);
+    out.push(Finding::new(
         "pause-counted",
         Severity::Info,
         format!(
@@ -105,12 +101,8 @@ fn pause_not_counted(l: &Lineage, out: &mut Vec<Finding>) {
         .iter()
         .filter(|c| matches!(c.role, CgroupRole::Pause | CgroupRole::Sandbox))
     {
-        let ws = c
-            .memory
-            .iter()
-            .find(|m| m.name == "working_set")
-            .map(|m| m.bytes);
-        out.push(info(
+        let ws = c.bytes("working_set");
+        out.push(Finding::new(
             "pause-not-counted",
             Severity::Info,
             format!(
@@ -125,7 +117,7 @@ fn pause_not_counted(l: &Lineage, out: &mut Vec<Finding>) {
 
 fn blank_container(api: &MetricsApiView, out: &mut Vec<Finding>) {
     if let Some(c) = api.containers.iter().find(|c| c.name.is_empty()) {
-        out.push(info(
+        out.push(Finding::new(
             "blank-container",
             Severity::Warn,
             format!(
@@ -146,11 +138,11 @@ fn pod_cgroup(l: &Lineage, out: &mut Vec<Finding>) {
         .iter()
         .filter(|c| c.role == CgroupRole::PodCgroup)
     {
-        let Some(ws) = c.memory.iter().find(|m| m.name == "working_set") else {
+        let Some(ws) = c.sample("working_set") else {
             continue;
         };
         let diff = ws.bytes.saturating_sub(top.pod_row.memory_bytes);
-        out.push(info(
+        out.push(Finding::new(
             "pod-cgroup-not-used",
             Severity::Info,
             format!(
@@ -174,7 +166,7 @@ fn duplicates(l: &Lineage, out: &mut Vec<Finding>) {
                 r.series_sum_bytes.unwrap_or(0)
             ),
         };
-        out.push(info(
+        out.push(Finding::new(
             "duplicate-series",
             Severity::Warn,
             format!(
@@ -218,7 +210,7 @@ fn duplicate_cause(l: &Lineage, container: &str, kind: BackendKind) -> &'static 
 
 fn drift(l: &Lineage, out: &mut Vec<Finding>) {
     for r in l.reconciliation.iter().filter(|r| r.differs || r.drift) {
-        out.push(info(
+        out.push(Finding::new(
             "values-differ",
             Severity::Warn,
             format!("Container {:?}: {}.", r.container, r.verdict),
@@ -240,7 +232,7 @@ fn sample_times(l: &Lineage, r: &Reconciliation) -> String {
             c.cgroups
                 .iter()
                 .filter(|g| g.container == r.container)
-                .flat_map(|g| g.memory.iter().filter(|m| m.name == "working_set"))
+                .flat_map(|g| g.sample("working_set"))
                 .filter_map(|m| m.timestamp_ms)
                 .collect()
         })
@@ -259,11 +251,11 @@ fn sample_times(l: &Lineage, r: &Reconciliation) -> String {
 
 fn query_differs(l: &Lineage, out: &mut Vec<Finding>) {
     let Some(a) = &l.adapter else { return };
-    for (purpose, layer) in [("memory", &a.memory), ("cpu", &a.cpu)] {
+    for (purpose, layer) in a.rules() {
         if let Some(rule) = layer.get()
             && let Some(ran) = rule.ran.as_ref().filter(|ran| **ran != rule.rendered)
         {
-            out.push(info(
+            out.push(Finding::new(
                 "query-differs",
                 Severity::Warn,
                 format!("The {purpose} query in the evidence is not the one the adapter's rule renders for this pod."),
@@ -286,16 +278,16 @@ fn ws_checks(l: &Lineage, out: &mut Vec<Finding>) {
         .map(|c| format!("{} {:?}: {}", c.role.as_str(), c.container, c.ws_check))
         .collect();
     if !failed.is_empty() {
-        out.push(info("working-set-check", Severity::Warn, "working_set ≠ usage − inactive_file for some cgroups (samples taken at different moments, or memory moved between reads).".into(), failed));
+        out.push(Finding::new("working-set-check", Severity::Warn, "working_set ≠ usage − inactive_file for some cgroups (samples taken at different moments, or memory moved between reads).".into(), failed));
     } else if !checked.is_empty() {
-        out.push(info(
+        out.push(Finding::new(
             "working-set-check",
             Severity::Info,
             format!("working_set = max(usage − inactive_file, 0) holds exactly for all {} cgroups that export inactive_file.", checked.len()),
             checked.iter().map(|c| format!("{} {:?}: {}", c.role.as_str(), c.container, c.ws_check)).collect(),
         ));
     } else if !cad.cgroups.is_empty() {
-        out.push(info("working-set-check", Severity::Info, "This cAdvisor does not export inactive_file (cAdvisor < v0.52), so working_set = usage − inactive_file cannot be checked; the implied inactive_file is shown per cgroup.".into(), vec![]));
+        out.push(Finding::new("working-set-check", Severity::Info, "This cAdvisor does not export inactive_file (cAdvisor < v0.52), so working_set = usage − inactive_file cannot be checked; the implied inactive_file is shown per cgroup.".into(), vec![]));
     }
 }
 
@@ -315,7 +307,7 @@ fn exported_labels(l: &Lineage, out: &mut Vec<Finding>) {
         .map(|(k, v)| format!("{k}={v:?}"))
         .collect();
     if !clashing.is_empty() {
-        out.push(info(
+        out.push(Finding::new(
             "exported-labels",
             Severity::Warn,
             "Prometheus stores this pod's series with `exported_*` labels: the scrape job has honor_labels off and the target's own namespace/pod labels won, so the adapter's `namespace=`/`pod=` matchers miss them.".into(),
@@ -327,13 +319,13 @@ fn exported_labels(l: &Lineage, out: &mut Vec<Finding>) {
 fn legacy_labels(l: &Lineage, out: &mut Vec<Finding>) {
     let Some(cad) = l.cadvisor.get() else { return };
     if cad.label_scheme.contains("legacy") {
-        out.push(info("legacy-labels", Severity::Info, format!("The kubelet series use {} labels (Kubernetes ≤ 1.15); an adapter rule must match that scheme or its query returns nothing.", cad.label_scheme), vec![]));
+        out.push(Finding::new("legacy-labels", Severity::Info, format!("The kubelet series use {} labels (Kubernetes ≤ 1.15); an adapter rule must match that scheme or its query returns nothing.", cad.label_scheme), vec![]));
     }
 }
 
 fn missing(l: &Lineage, out: &mut Vec<Finding>) {
     for s in l.sources.iter().filter(|s| s.required && !s.ok) {
-        out.push(info(
+        out.push(Finding::new(
             "missing-source",
             Severity::Missing,
             format!(
@@ -346,7 +338,7 @@ fn missing(l: &Lineage, out: &mut Vec<Finding>) {
         ));
     }
     if let Layer::Missing { reason } = &l.top {
-        out.push(info(
+        out.push(Finding::new(
             "no-top",
             Severity::Missing,
             format!("The `top` strings cannot be computed: {reason}."),

@@ -6,7 +6,6 @@
 mod adapter;
 mod backend;
 mod cadvisor;
-mod compare;
 mod excerpts;
 mod findings;
 mod metrics_api;
@@ -14,18 +13,22 @@ pub mod model;
 mod pod;
 mod pod_findings;
 mod reconcile;
+mod selection;
 mod sources;
 mod time;
 
 use crate::evidence::{Evidence, Source};
-use crate::exposition::parse;
+use crate::exposition::parse::{self, Exposition};
 
 pub use model::*;
 
 /// Analyses one pod's evidence.
 pub fn analyze(ev: &Evidence) -> Lineage {
     let s = &ev.sources;
-    let metrics_api = metrics_layer(&s.pod_metrics);
+    // Each kubelet body is parsed once; its samples keep their lines' spans into it.
+    let cad = parse::parse(s.kubelet_cadvisor.body().unwrap_or_default());
+    let res = parse::parse(s.kubelet_resource.body().unwrap_or_default());
+    let metrics_api = layer(&s.pod_metrics, metrics_api::parse_pod_metrics);
     let top = match metrics_api.get() {
         Some(view) => metrics_api::predict_top(&ev.target.name, view),
         None => missing("no PodMetrics to compute from".into()),
@@ -33,19 +36,15 @@ pub fn analyze(ev: &Evidence) -> Lineage {
     let backend = backend::backend_view(s);
     let adapter = (backend.kind == BackendKind::PrometheusAdapter)
         .then(|| adapter::adapter_view(s, &backend, &ev.target.namespace, &ev.target.name));
-    let (cadvisor, cad_samples) = cadvisor_layer(&s.kubelet_cadvisor);
-    let (resource, res_samples) = resource_layer(&s.kubelet_resource);
-    let inputs = reconcile::Inputs {
+    let inputs = selection::Inputs {
         kind: backend.kind,
         metrics: metrics_api.get(),
         rule: adapter.as_ref().and_then(|a| a.memory.get()),
-        cadvisor: &cad_samples,
-        resource: &res_samples,
-        cadvisor_text: s.kubelet_cadvisor.body().unwrap_or_default(),
-        resource_text: s.kubelet_resource.body().unwrap_or_default(),
+        cadvisor: &cad,
+        resource: &res,
     };
-    let selection = reconcile::select(&inputs);
-    let reconciliation = compare::reconcile(&inputs, &selection);
+    let selection = selection::select(&inputs);
+    let reconciliation = reconcile::reconcile(&inputs, &selection);
     let sources = sources::source_views(ev, adapter.as_ref());
     let mut lineage = Lineage {
         report_version: REPORT_VERSION,
@@ -57,12 +56,12 @@ pub fn analyze(ev: &Evidence) -> Lineage {
         metrics_api,
         backend,
         adapter,
-        resource,
-        cadvisor,
+        resource: layer(&s.kubelet_resource, |_| Ok(resource_rows(&res))),
+        cadvisor: layer(&s.kubelet_cadvisor, |_| Ok(cadvisor::cadvisor_view(&cad))),
         reconciliation,
         findings: Vec::new(),
         sources,
-        excerpts: excerpts::excerpts(ev),
+        excerpts: excerpts::excerpts(ev, &cad, &res),
         verdict: Verdict::Consistent,
     };
     let mut found = findings::findings(&lineage, &selection.notes);
@@ -77,49 +76,18 @@ fn missing<T>(reason: String) -> Layer<T> {
     Layer::Missing { reason }
 }
 
-fn metrics_layer(src: &Source) -> Layer<MetricsApiView> {
-    match src.body() {
-        Some(body) => match metrics_api::parse_pod_metrics(body) {
-            Ok(value) => Layer::Present { value },
-            Err(reason) => missing(reason),
-        },
+/// The layer read from a source's body, or missing with the source's reason.
+fn layer<T>(src: &Source, read: impl FnOnce(&str) -> Result<T, String>) -> Layer<T> {
+    match src.body().map(read) {
+        Some(Ok(value)) => Layer::Present { value },
+        Some(Err(reason)) => missing(reason),
         None => missing(src.missing_reason().unwrap_or_default()),
     }
 }
 
-fn cadvisor_layer(src: &Source) -> (Layer<CadvisorView>, Vec<parse::Sample>) {
-    match src.body() {
-        Some(text) => {
-            let (value, samples) = cadvisor::cadvisor_view(text);
-            (Layer::Present { value }, samples)
-        }
-        None => (
-            missing(src.missing_reason().unwrap_or_default()),
-            Vec::new(),
-        ),
-    }
-}
-
-fn resource_layer(src: &Source) -> (Layer<Vec<ResourceSample>>, Vec<parse::Sample>) {
-    match src.body() {
-        Some(text) => {
-            let samples = parse::parse(text).samples;
-            (
-                Layer::Present {
-                    value: resource_rows(&samples),
-                },
-                samples,
-            )
-        }
-        None => (
-            missing(src.missing_reason().unwrap_or_default()),
-            Vec::new(),
-        ),
-    }
-}
-
-fn resource_rows(samples: &[parse::Sample]) -> Vec<ResourceSample> {
-    samples
+fn resource_rows(parsed: &Exposition) -> Vec<ResourceSample> {
+    parsed
+        .samples
         .iter()
         .map(|s| ResourceSample {
             metric: s.name.clone(),

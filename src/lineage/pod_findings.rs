@@ -5,15 +5,6 @@ use super::model::{Finding, Layer, Lineage, Severity};
 use super::time::rfc3339_ms;
 use crate::evidence::{Evidence, Outcome};
 
-fn finding(code: &str, severity: Severity, message: String, evidence: Vec<String>) -> Finding {
-    Finding {
-        code: code.to_string(),
-        severity,
-        message,
-        evidence,
-    }
-}
-
 /// All pod-related findings.
 pub fn findings(ev: &Evidence, l: &Lineage) -> Vec<Finding> {
     let mut out = Vec::new();
@@ -28,7 +19,7 @@ pub fn findings(ev: &Evidence, l: &Lineage) -> Vec<Finding> {
 
 fn apiservice(l: &Lineage, out: &mut Vec<Finding>) {
     if let Some(a) = l.backend.available.as_deref().filter(|a| *a != "True") {
-        out.push(finding(
+        out.push(Finding::new(
             "apiservice-unavailable",
             Severity::Warn,
             format!(
@@ -54,7 +45,7 @@ fn not_served(ev: &Evidence, out: &mut Vec<Finding>) -> bool {
         _ => true,
     };
     if !served {
-        out.push(finding(
+        out.push(Finding::new(
             "metrics-api-not-available",
             Severity::Warn,
             "The API server serves no metrics.k8s.io group, so `kubectl top` prints `error: Metrics API not available`: no APIService for the Metrics API is registered (install metrics-server, or check the prometheus-adapter APIService).".into(),
@@ -99,7 +90,7 @@ fn no_metrics(ev: &Evidence, l: &Lineage, out: &mut Vec<Finding>) {
             why.push(format!("container {} restarted {} times; metrics-server drops the whole pod until every container has two scrapes", c.name, c.restarts.unwrap_or(0)));
         }
     }
-    out.push(finding(
+    out.push(Finding::new(
         "no-pod-metrics",
         Severity::Warn,
         format!("The Metrics API has no metrics for this pod ({error}), so `kubectl top pod` prints NotFound."),
@@ -119,7 +110,7 @@ fn oom(l: &Lineage, out: &mut Vec<Finding>) {
         else {
             continue;
         };
-        out.push(finding(
+        out.push(Finding::new(
             "oom-killed",
             Severity::Warn,
             format!(
@@ -144,12 +135,11 @@ fn headroom(l: &Lineage, out: &mut Vec<Finding>) {
         let Some(row) = cad.cgroups.iter().find(|g| g.container == c.name) else {
             continue;
         };
-        let get = |n: &str| row.memory.iter().find(|m| m.name == n).map(|m| m.bytes);
-        let (Some(usage), Some(ws)) = (get("usage"), get("working_set")) else {
+        let (Some(usage), Some(ws)) = (row.bytes("usage"), row.bytes("working_set")) else {
             continue;
         };
         let pct = |v: i128| v as f64 * 100.0 / limit as f64;
-        out.push(finding(
+        out.push(Finding::new(
             "limit-headroom",
             Severity::Info,
             format!(

@@ -1,179 +1,265 @@
-//! Which series produced each Metrics API number, and whether the layers agree.
-//!
-//! For prometheus-adapter the rendered query's own selector is applied to the kubelet
-//! series with Prometheus label semantics and summed by the query's grouping; for
-//! metrics-server the `/metrics/resource` working set of each container is the source.
+//! Reconciling the layers per container, after [`super::selection`] picked the series:
+//! Metrics API ↔ backend (must be exact) and Metrics API ↔ the kubelet's own samples (may
+//! drift: they are newer).
 
 use std::collections::BTreeMap;
 
-use super::cadvisor::{container_label, whole};
-use super::model::{BackendKind, MetricsApiView, RuleView};
-use crate::exposition::parse::Sample;
-use crate::promql::selector::{VectorSelector, analyze_query};
+use super::cadvisor::{WORKING_SET, container_label, whole};
+use super::model::{BackendKind, PromSample, Reconciliation};
+use super::selection::{Inputs, Selected, Selection};
+use super::time::{offset, rfc3339_ms};
 
-/// Labels Prometheus adds at scrape time; the kubelet's own lines never carry them.
-pub const TARGET_LABELS: &[&str] = &[
-    "job",
-    "instance",
-    "endpoint",
-    "service",
-    "metrics_path",
-    "node",
-    "prometheus",
-    "prometheus_replica",
-];
-
-/// Everything reconciliation needs.
-pub struct Inputs<'a> {
-    /// The backend kind.
-    pub kind: BackendKind,
-    /// The PodMetrics, if read.
-    pub metrics: Option<&'a MetricsApiView>,
-    /// The adapter's memory rule view, if any.
-    pub rule: Option<&'a RuleView>,
-    /// Parsed `/metrics/cadvisor` samples of the pod.
-    pub cadvisor: &'a [Sample],
-    /// Parsed `/metrics/resource` samples of the pod.
-    pub resource: &'a [Sample],
-    /// The `/metrics/cadvisor` text the samples were parsed from (for verbatim lines).
-    pub cadvisor_text: &'a str,
-    /// The `/metrics/resource` text.
-    pub resource_text: &'a str,
+/// The backend's value for one container and when it was sampled or evaluated (ms).
+#[derive(Debug, Clone, Copy)]
+struct BackendValue {
+    bytes: i128,
+    at_ms: Option<i64>,
 }
 
-/// The series a backend picked for one container, and their sum.
-#[derive(Debug, Default, Clone)]
-pub struct Selected {
-    /// Human description of each series (`id=…` and value).
-    pub series: Vec<String>,
-    /// Σ of their values (what a PromQL `sum` makes of them).
-    pub sum: i128,
-    /// The first one's value (what metrics-server keeps when a container appears twice).
-    pub first: Option<i128>,
-    /// True when a matched series had no whole byte value (the sum would be incomplete).
-    pub skipped: bool,
-    /// Latest sample timestamp among them (ms).
-    pub newest_ms: Option<i64>,
-}
-
-/// What the selection step found, plus notes about assumptions it had to make.
-#[derive(Debug, Default)]
-pub struct Selection {
-    /// By container name.
-    pub by_container: BTreeMap<String, Selected>,
-    /// Assumptions (e.g. scrape-time labels) and problems (unparsable query).
-    pub notes: Vec<String>,
-}
-
-/// Selects the source series per container for the backend.
-pub fn select(inputs: &Inputs) -> Selection {
-    match (inputs.kind, inputs.rule) {
-        (BackendKind::PrometheusAdapter, Some(rule)) => select_by_query(rule, inputs),
-        (BackendKind::PrometheusAdapter, None) => Selection {
-            notes: vec!["adapter rule unavailable: series chosen by container name only".into()],
-            ..select_by_name(
-                inputs.cadvisor,
-                inputs.cadvisor_text,
-                "container_memory_working_set_bytes",
-            )
-        },
-        _ => select_by_name(
-            inputs.cadvisor,
-            inputs.cadvisor_text,
-            "container_memory_working_set_bytes",
-        ),
+/// One row per container seen in any layer, in kubectl's order.
+pub fn reconcile(inputs: &Inputs, sel: &Selection) -> Vec<Reconciliation> {
+    let backend = backend_values(inputs);
+    let mut names: Vec<String> = sel.by_container.keys().cloned().collect();
+    names.extend(backend.keys().cloned());
+    if let Some(m) = inputs.metrics {
+        names.extend(m.containers.iter().map(|c| c.name.clone()));
     }
+    names.sort_by(|a, b| a.as_bytes().cmp(b.as_bytes()));
+    names.dedup();
+    names
+        .iter()
+        .map(|n| row(n, inputs, sel.by_container.get(n), backend.get(n).copied()))
+        .collect()
 }
 
-/// App containers by name (what metrics-server uses: never the pause container or pod cgroup).
-fn select_by_name(samples: &[Sample], text: &str, metric: &str) -> Selection {
-    let mut sel = Selection::default();
-    let lines: Vec<&str> = text.lines().collect();
-    for s in samples.iter().filter(|s| s.name == metric) {
-        let c = container_label(s);
-        if c.is_empty() || c == "POD" {
-            continue;
+/// Per container: the adapter query result (summed per container label) or the first
+/// `/metrics/resource` working-set sample (metrics-server keeps the first of duplicates).
+fn backend_values(inputs: &Inputs) -> BTreeMap<String, BackendValue> {
+    let mut out: BTreeMap<String, BackendValue> = BTreeMap::new();
+    if inputs.kind == BackendKind::PrometheusAdapter {
+        let Some(rule) = inputs.rule else { return out };
+        for s in rule.result.get().map(Vec::as_slice).unwrap_or_default() {
+            let Some(v) = prom_value(s) else { continue };
+            let at_ms = s
+                .timestamp
+                .parse::<f64>()
+                .ok()
+                .map(|t| (t * 1000.0).round() as i64);
+            let e = out
+                .entry(
+                    s.label(&rule.container_label)
+                        .unwrap_or_default()
+                        .to_string(),
+                )
+                .or_insert(BackendValue { bytes: 0, at_ms });
+            e.bytes = e.bytes.saturating_add(v);
         }
-        add(
-            sel.by_container.entry(c.to_string()).or_default(),
-            s,
-            &lines,
-        );
+        return out;
     }
-    sel
+    for s in inputs.resource.samples_named(WORKING_SET) {
+        if let Some(bytes) = whole(s.value) {
+            out.entry(container_label(s).to_string())
+                .or_insert(BackendValue {
+                    bytes,
+                    at_ms: s.timestamp_ms,
+                });
+        }
+    }
+    out
 }
 
-/// Adds a series to a container's selection, shown as its verbatim exposition line.
-fn add(entry: &mut Selected, s: &Sample, lines: &[&str]) {
-    let line = s.line.checked_sub(1).and_then(|i| lines.get(i));
-    let shown = line.map_or_else(|| format!("{} {}", s.name, s.value_text), |l| l.to_string());
-    let Some(v) = whole(s.value) else {
-        // Listed, so the reader sees it matched, but not added: it is no byte count.
-        entry
-            .series
-            .push(format!("{shown}   (not a whole byte count: not summed)"));
-        return;
+/// A Prometheus value in whole bytes as the adapter makes it: `int64(v*1000)` milli-bytes,
+/// then `Value()` rounds up. NaN and negative values become 0 in the adapter; values beyond
+/// int64 are not byte counts.
+fn prom_value(s: &PromSample) -> Option<i128> {
+    let v: f64 = s.value.parse().ok()?;
+    if v.is_nan() || v < 0.0 {
+        return Some(0);
+    }
+    if !v.is_finite() || v > 9.2e15 {
+        return None;
+    }
+    let milli = (v * 1000.0).trunc() as i128;
+    Some((milli + 999).div_euclid(1000))
+}
+
+/// The Metrics API bytes of a container: exact sum over every entry with that name
+/// (a backend can list a name twice), rounded up once like `Value()`.
+fn api_bytes(inputs: &Inputs, name: &str) -> (Option<i128>, usize) {
+    let Some(m) = inputs.metrics else {
+        return (None, 0);
     };
-    entry.series.push(shown);
-    entry.sum = entry.sum.saturating_add(v);
-    entry.first = entry.first.or(Some(v));
-    entry.newest_ms = entry.newest_ms.max(s.timestamp_ms);
+    let entries: Vec<i128> = m
+        .containers
+        .iter()
+        .filter(|c| c.name == name)
+        .filter_map(|c| c.memory_nanos)
+        .collect();
+    if entries.is_empty() {
+        return (None, m.containers.iter().filter(|c| c.name == name).count());
+    }
+    let nanos = entries.iter().fold(0i128, |a, n| a.saturating_add(*n));
+    (Some(ceil_div(nanos, 1_000_000_000)), entries.len())
 }
 
-fn select_by_query(rule: &RuleView, inputs: &Inputs) -> Selection {
-    let mut sel = Selection::default();
-    let shape = match analyze_query(&rule.rendered) {
-        Ok(s) => s,
-        Err(e) => {
-            sel.notes
-                .push(format!("cannot analyse the rendered query: {e}"));
-            return sel;
-        }
+/// Division rounding up for positives (away from zero), as apimachinery's `Value()`.
+pub fn ceil_div(n: i128, d: i128) -> i128 {
+    let q = n.div_euclid(d);
+    if n.rem_euclid(d) != 0 && n > 0 {
+        q.saturating_add(1)
+    } else {
+        q
+    }
+}
+
+fn row(
+    name: &str,
+    inputs: &Inputs,
+    sel: Option<&Selected>,
+    backend: Option<BackendValue>,
+) -> Reconciliation {
+    let (api, entries) = api_bytes(inputs, name);
+    // The adapter sums what its selector matched; metrics-server reads one sample.
+    // No sum when a matched series is no whole byte count: a partial sum would mislead.
+    let cadvisor = sel
+        .filter(|s| s.first.is_some() && !s.skipped)
+        .and_then(|s| match inputs.kind {
+            BackendKind::MetricsServer => s.first,
+            _ => Some(s.sum),
+        });
+    let c = compare(inputs, api, backend, cadvisor, sel);
+    let mut verdict = c.text;
+    if entries > 1 {
+        verdict.push_str(&format!(
+            " ({entries} Metrics API entries named {name:?}, summed)"
+        ));
+    }
+    Reconciliation {
+        container: name.to_string(),
+        metrics_api_bytes: api,
+        backend_bytes: backend.map(|b| b.bytes),
+        series: sel.map(|s| s.series.clone()).unwrap_or_default(),
+        series_sum_bytes: cadvisor,
+        verdict,
+        agrees: c.agrees,
+        differs: c.differs,
+        drift: c.drift,
+    }
+}
+
+struct Compared {
+    text: String,
+    agrees: bool,
+    differs: bool,
+    drift: bool,
+}
+
+fn compare(
+    inputs: &Inputs,
+    api: Option<i128>,
+    backend: Option<BackendValue>,
+    cadvisor: Option<i128>,
+    sel: Option<&Selected>,
+) -> Compared {
+    let api_ms = inputs
+        .metrics
+        .and_then(|m| m.timestamp.as_deref())
+        .and_then(rfc3339_ms);
+    let backend_name = if inputs.kind == BackendKind::PrometheusAdapter {
+        "query result"
+    } else {
+        "/metrics/resource"
     };
-    let group_label = &rule.container_label;
-    for selector in &shape.selectors {
-        let (candidates, text, prefix) = candidates_for(selector, inputs);
-        let lines: Vec<&str> = text.lines().collect();
-        for s in candidates {
-            let (ok, assumed) = matches(selector, s, prefix);
-            if ok {
-                sel.notes.extend(assumed);
-                let key = s.label_or_empty(group_label).to_string();
-                add(sel.by_container.entry(key).or_default(), s, &lines);
-            }
-        }
+    let mut parts = Vec::new();
+    let (mut differs, mut drift) = (false, false);
+    if let (Some(a), Some(b)) = (api, backend)
+        && a != b.bytes
+    {
+        let later = inputs.kind == BackendKind::MetricsServer && is_later(b.at_ms, api_ms);
+        let when = if inputs.kind == BackendKind::MetricsServer {
+            age(b.at_ms, api_ms, "/metrics/resource")
+        } else {
+            String::new()
+        };
+        parts.push(format!(
+            "{backend_name} off by {:+} B from Metrics API{when}",
+            b.bytes - a
+        ));
+        if later { drift = true } else { differs = true }
     }
-    sel.notes.sort();
-    sel.notes.dedup();
-    sel
+    if let (Some(a), Some(c)) = (api, cadvisor)
+        && a != c
+    {
+        parts.push(format!(
+            "cAdvisor Σ off by {:+} B from Metrics API{}",
+            c - a,
+            age(sel.and_then(|s| s.newest_ms), api_ms, "cAdvisor")
+        ));
+        drift = true;
+    }
+    let missing = missing_parts(inputs, api, backend, cadvisor, backend_name);
+    let mut text = match (parts.is_empty(), api.is_some()) {
+        (true, true) => "exact".to_string(),
+        (true, false) => "missing: not in the Metrics API".to_string(),
+        (false, _) => parts.join("; "),
+    };
+    let also_missing: Vec<&str> = missing
+        .iter()
+        .copied()
+        .filter(|m| *m != "Metrics API")
+        .collect();
+    if !also_missing.is_empty() {
+        text.push_str(&format!(" (no {})", also_missing.join(", no ")));
+    }
+    if backend.is_none() && api.is_some() && query_answered(inputs) {
+        text = "missing: the adapter's query returned no sample for this container".into();
+    }
+    Compared {
+        agrees: parts.is_empty() && missing.is_empty(),
+        text,
+        differs,
+        drift,
+    }
 }
 
-/// Dedicated service monitors rename `/metrics/resource` series with a `pa_` prefix.
-fn candidates_for<'a>(
-    sel: &VectorSelector,
-    inputs: &Inputs<'a>,
-) -> (&'a [Sample], &'a str, &'static str) {
-    match sel.metric.as_deref() {
-        Some(m) if m.starts_with("pa_") => (inputs.resource, inputs.resource_text, "pa_"),
-        _ => (inputs.cadvisor, inputs.cadvisor_text, ""),
+fn missing_parts(
+    inputs: &Inputs,
+    api: Option<i128>,
+    backend: Option<BackendValue>,
+    cadvisor: Option<i128>,
+    backend_name: &'static str,
+) -> Vec<&'static str> {
+    let mut missing = Vec::new();
+    if api.is_none() {
+        missing.push("Metrics API");
     }
+    if backend.is_none() && inputs.kind != BackendKind::Unknown {
+        missing.push(backend_name);
+    }
+    if cadvisor.is_none() {
+        missing.push("cAdvisor series");
+    }
+    missing
 }
 
-/// Applies the selector; matchers on scrape-time labels the kubelet line cannot carry are
-/// assumed satisfied and reported.
-fn matches(sel: &VectorSelector, s: &Sample, prefix: &str) -> (bool, Vec<String>) {
-    let mut reduced = sel.clone();
-    let mut assumed = Vec::new();
-    reduced.matchers.retain(|m| {
-        let target_only = TARGET_LABELS.contains(&m.name.as_str()) && s.label(&m.name).is_none();
-        if target_only {
-            assumed.push(format!(
-                "matcher on `{}` is a label Prometheus adds at scrape time; assumed to hold for the kubelet target",
-                m.name
-            ));
-        }
-        !target_only
-    });
-    let name = format!("{prefix}{}", s.name);
-    (reduced.matches(&name, &s.labels), assumed)
+/// True when the sample is from a later second than the Metrics API timestamp.
+fn is_later(sample_ms: Option<i64>, api_ms: Option<i64>) -> bool {
+    matches!((sample_ms, api_ms), (Some(s), Some(a)) if s.div_euclid(1000) > a.div_euclid(1000))
 }
+
+/// `; cAdvisor sampled 2.873 s before the Metrics API timestamp` (or after).
+fn age(sample_ms: Option<i64>, api_ms: Option<i64>, what: &str) -> String {
+    let (Some(s), Some(a)) = (sample_ms, api_ms) else {
+        return String::new();
+    };
+    format!("; {what} sampled {}", offset(s, a))
+}
+
+/// True when the adapter's memory query was run and answered (possibly with an empty vector).
+fn query_answered(inputs: &Inputs) -> bool {
+    inputs.kind == BackendKind::PrometheusAdapter
+        && inputs.rule.is_some_and(|r| r.result.get().is_some())
+}
+
+#[cfg(test)]
+mod tests;

@@ -40,15 +40,12 @@ fn report(l: &Lineage, w: &mut dyn Write) -> io::Result<()> {
     findings(l, w)?;
     excerpts(l, w)?;
     reproduce(l, w)?;
-    let v = match l.verdict {
-        Verdict::Consistent => "consistent — every layer present and every value agrees",
-        Verdict::Partial => "partial — some sources are missing",
-        Verdict::Disagree => "disagree — the backend's value is not the Metrics API value",
-        Verdict::Drift => {
-            "consistent, with drift — the backend reproduces the Metrics API exactly; newer kubelet samples differ"
-        }
-    };
-    writeln!(w, "\n**Verdict:** {v}.")
+    writeln!(w, "\n{}", verdict(l.verdict))
+}
+
+/// `**Verdict:** consistent — every layer present and every value agrees.`
+fn verdict(v: Verdict) -> String {
+    format!("**Verdict:** {} — {}.", v.label(), v.summary())
 }
 
 fn top(l: &Lineage, w: &mut dyn Write) -> io::Result<()> {
@@ -99,10 +96,7 @@ fn layers(l: &Lineage, w: &mut dyn Write) -> io::Result<()> {
         w,
         "- **Backend**: {} (`{}`), APIService Available: {}",
         b.kind.as_str(),
-        b.service
-            .clone()
-            .or(b.apiservice_missing.clone())
-            .unwrap_or_default(),
+        b.service_text(),
         b.available.as_deref().unwrap_or("—")
     )?;
     if let Some(d) = &b.deployment {
@@ -118,7 +112,7 @@ fn layers(l: &Lineage, w: &mut dyn Write) -> io::Result<()> {
             "- **Adapter config**: {src}; window `{}`",
             a.window.as_deref().unwrap_or("—")
         )?;
-        for (purpose, layer) in [("memory", &a.memory), ("cpu", &a.cpu)] {
+        for (purpose, layer) in a.rules() {
             match layer {
                 Layer::Present { value } => rule(purpose, value, w)?,
                 Layer::Missing { reason } => writeln!(w, "\n{purpose} rule: missing — {reason}")?,
@@ -232,3 +226,6 @@ fn reproduce(l: &Lineage, w: &mut dyn Write) -> io::Result<()> {
     }
     writeln!(w, "```")
 }
+
+#[cfg(test)]
+mod tests;

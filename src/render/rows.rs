@@ -1,12 +1,11 @@
 //! Format-neutral rows shared by the text and Markdown renderers.
 
+use super::safe::is_marker;
 use crate::lineage::{CgroupRow, Lineage, Reconciliation};
 
 /// Display width of a cell: characters, not counting the paint markers of `safe`.
 fn width(cell: &str) -> usize {
-    cell.chars()
-        .filter(|c| !('\u{E000}'..='\u{E005}').contains(c))
-        .count()
+    cell.chars().filter(|c| !is_marker(*c)).count()
 }
 
 /// Aligns cells into columns (widths by character count), two spaces apart.
@@ -109,18 +108,9 @@ pub fn cgroup_header() -> Vec<String> {
 pub fn cgroup_row(c: &CgroupRow) -> Vec<String> {
     let mut row = vec![c.role.as_str().to_string(), display_name(&c.container)];
     for col in CGROUP_COLUMNS {
-        row.push(
-            c.memory
-                .iter()
-                .find(|m| m.name == *col)
-                .map_or("—".into(), |m| m.bytes.to_string()),
-        );
+        row.push(c.bytes(col).map_or("—".into(), |b| b.to_string()));
     }
-    let ts = c
-        .memory
-        .iter()
-        .find(|m| m.name == "working_set")
-        .and_then(|m| m.timestamp_ms);
+    let ts = c.sample("working_set").and_then(|m| m.timestamp_ms);
     row.push(ts.map_or("—".into(), |t| t.to_string()));
     row
 }

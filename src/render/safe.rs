@@ -46,6 +46,11 @@ impl Paint {
     }
 }
 
+/// True for a marker character: it takes no room in the finished report.
+pub fn is_marker(c: char) -> bool {
+    c == END || Paint::style(c).is_some()
+}
+
 /// Escapes control characters (except newline and tab) and renders or drops the markers.
 pub fn finish(report: &str, color: bool) -> String {
     let mut out = String::with_capacity(report.len());
@@ -68,18 +73,4 @@ pub fn finish(report: &str, color: bool) -> String {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn control_characters_from_evidence_are_escaped_and_markers_become_styles() {
-        let report = format!("{} \u{1b}[31mevil\u{7}\n", Paint::Good.wrap("ok"));
-        assert_eq!(finish(&report, false), "ok \\u{1b}[31mevil\\u{7}\n");
-        let coloured = finish(&report, true);
-        assert!(
-            coloured.starts_with("\u{1b}[32mok\u{1b}[0m"),
-            "{coloured:?}"
-        );
-        assert!(coloured.contains("\\u{1b}[31mevil"));
-    }
-}
+mod tests;

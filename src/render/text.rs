@@ -4,29 +4,8 @@ use std::io::{self, Write};
 
 use super::TextOptions;
 use super::rows::{align, cgroup_header, cgroup_row, labels_text, lineage_header, lineage_row};
-use super::safe::{self, Paint as Style};
+use super::safe::{self, Paint};
 use crate::lineage::{AdapterView, Layer, Lineage, RuleView, Severity, TopPrediction, Verdict};
-
-/// Paints through [`super::safe`] markers; colour is decided when the report is finished.
-struct Paint;
-
-impl Paint {
-    fn head(&self, s: &str) -> String {
-        Style::Head.wrap(s)
-    }
-    fn good(&self, s: &str) -> String {
-        Style::Good.wrap(s)
-    }
-    fn warn(&self, s: &str) -> String {
-        Style::Warn.wrap(s)
-    }
-    fn bad(&self, s: &str) -> String {
-        Style::Bad.wrap(s)
-    }
-    fn dim(&self, s: &str) -> String {
-        Style::Dim.wrap(s)
-    }
-}
 
 /// Writes the text report.
 pub fn render(l: &Lineage, opts: TextOptions, w: &mut dyn Write) -> io::Result<()> {
@@ -36,29 +15,39 @@ pub fn render(l: &Lineage, opts: TextOptions, w: &mut dyn Write) -> io::Result<(
 }
 
 fn report(l: &Lineage, w: &mut dyn Write) -> io::Result<()> {
-    let p = Paint;
-    header(l, &p, w)?;
-    top(l, &p, w)?;
-    lineage_table(l, &p, w)?;
-    layers(l, &p, w)?;
-    findings(l, &p, w)?;
-    sources(l, &p, w)?;
-    let v = match l.verdict {
-        Verdict::Consistent => p.good("consistent: every layer present and every value agrees"),
-        Verdict::Partial => p.warn("partial: some sources are missing (see above)"),
-        Verdict::Disagree => p.bad("disagree: the backend's value is not the Metrics API value (see findings)"),
-        Verdict::Drift => p.good(
-            "consistent, with drift: the backend reproduces the Metrics API exactly; newer kubelet samples differ (see findings)",
-        ),
-    };
-    writeln!(w, "\n{} {v}", p.head("Verdict:"))
+    header(l, w)?;
+    top(l, w)?;
+    lineage_table(l, w)?;
+    layers(l, w)?;
+    findings(l, w)?;
+    sources(l, w)?;
+    writeln!(
+        w,
+        "\n{} {}",
+        Paint::Head.wrap("Verdict:"),
+        verdict(l.verdict)
+    )
 }
 
-fn header(l: &Lineage, p: &Paint, w: &mut dyn Write) -> io::Result<()> {
+/// `consistent: every layer present and every value agrees`, painted by how good it is.
+fn verdict(v: Verdict) -> String {
+    let paint = match v {
+        Verdict::Consistent | Verdict::Drift => Paint::Good,
+        Verdict::Partial => Paint::Warn,
+        Verdict::Disagree => Paint::Bad,
+    };
+    let details = v
+        .details()
+        .map(|d| format!(" (see {d})"))
+        .unwrap_or_default();
+    paint.wrap(&format!("{}: {}{details}", v.label(), v.summary()))
+}
+
+fn header(l: &Lineage, w: &mut dyn Write) -> io::Result<()> {
     writeln!(
         w,
         "{}",
-        p.head(&format!(
+        Paint::Head.wrap(&format!(
             "ktrace pod {} — where the `top` memory number comes from",
             l.target
         ))
@@ -67,17 +56,17 @@ fn header(l: &Lineage, p: &Paint, w: &mut dyn Write) -> io::Result<()> {
     meta.extend(l.cluster.context.iter().map(|c| format!("context {c}")));
     meta.extend(l.cluster.server.clone());
     meta.extend(l.cluster.version.iter().map(|v| format!("server {v}")));
-    writeln!(w, "{}", p.dim(&meta.join(" · ")))
+    writeln!(w, "{}", Paint::Dim.wrap(&meta.join(" · ")))
 }
 
-fn top(l: &Lineage, p: &Paint, w: &mut dyn Write) -> io::Result<()> {
+fn top(l: &Lineage, w: &mut dyn Write) -> io::Result<()> {
     let t: &TopPrediction = match &l.top {
         Layer::Present { value } => value,
         Layer::Missing { reason } => {
             return writeln!(
                 w,
                 "\nkubectl top pod: {}",
-                p.bad(&format!("cannot be computed: {reason}"))
+                Paint::Bad.wrap(&format!("cannot be computed: {reason}"))
             );
         }
     };
@@ -85,7 +74,7 @@ fn top(l: &Lineage, p: &Paint, w: &mut dyn Write) -> io::Result<()> {
     writeln!(
         w,
         "\n{}",
-        p.head(&format!("kubectl top pod {name} -n {ns}"))
+        Paint::Head.wrap(&format!("kubectl top pod {name} -n {ns}"))
     )?;
     let mut rows = vec![vec![
         "NAME".into(),
@@ -97,7 +86,7 @@ fn top(l: &Lineage, p: &Paint, w: &mut dyn Write) -> io::Result<()> {
     rows.push(vec![
         r.name.clone(),
         r.cpu.clone(),
-        p.good(&r.memory),
+        Paint::Good.wrap(&r.memory),
         r.memory_arithmetic.clone(),
     ]);
     for line in align(&rows) {
@@ -106,12 +95,12 @@ fn top(l: &Lineage, p: &Paint, w: &mut dyn Write) -> io::Result<()> {
     writeln!(
         w,
         "  {}",
-        p.dim(&format!("Σ containers = {}", t.memory_sum))
+        Paint::Dim.wrap(&format!("Σ containers = {}", t.memory_sum))
     )?;
     writeln!(
         w,
         "{}",
-        p.head(&format!("kubectl top pod {name} -n {ns} --containers"))
+        Paint::Head.wrap(&format!("kubectl top pod {name} -n {ns} --containers"))
     )?;
     let mut rows = vec![vec![
         "POD".into(),
@@ -135,8 +124,12 @@ fn top(l: &Lineage, p: &Paint, w: &mut dyn Write) -> io::Result<()> {
     Ok(())
 }
 
-fn lineage_table(l: &Lineage, p: &Paint, w: &mut dyn Write) -> io::Result<()> {
-    writeln!(w, "\n{}", p.head("Lineage per container (memory, bytes)"))?;
+fn lineage_table(l: &Lineage, w: &mut dyn Write) -> io::Result<()> {
+    writeln!(
+        w,
+        "\n{}",
+        Paint::Head.wrap("Lineage per container (memory, bytes)")
+    )?;
     let mut rows = vec![lineage_header(l)];
     rows.extend(l.reconciliation.iter().map(|r| lineage_row(l, r)));
     for line in align(&rows) {
@@ -145,24 +138,34 @@ fn lineage_table(l: &Lineage, p: &Paint, w: &mut dyn Write) -> io::Result<()> {
     Ok(())
 }
 
-fn layers(l: &Lineage, p: &Paint, w: &mut dyn Write) -> io::Result<()> {
+fn layers(l: &Lineage, w: &mut dyn Write) -> io::Result<()> {
     writeln!(w)?;
     match &l.pod {
-        Layer::Present { value } => {
-            writeln!(w, "{} {}", p.head("Pod"), super::rows::pod_line(value))?
+        Layer::Present { value } => writeln!(
+            w,
+            "{} {}",
+            Paint::Head.wrap("Pod"),
+            super::rows::pod_line(value)
+        )?,
+        Layer::Missing { reason } => {
+            writeln!(w, "{} {}", Paint::Head.wrap("Pod"), Paint::Bad.wrap(reason))?
         }
-        Layer::Missing { reason } => writeln!(w, "{} {}", p.head("Pod"), p.bad(reason))?,
     }
     match &l.metrics_api {
         Layer::Present { value: m } => writeln!(
             w,
             "← {} {} · timestamp {} · window {}",
-            p.head("Metrics API"),
+            Paint::Head.wrap("Metrics API"),
             m.api_version,
             m.timestamp.as_deref().unwrap_or("—"),
             m.window.as_deref().unwrap_or("—")
         )?,
-        Layer::Missing { reason } => writeln!(w, "← {} {}", p.head("Metrics API"), p.bad(reason))?,
+        Layer::Missing { reason } => writeln!(
+            w,
+            "← {} {}",
+            Paint::Head.wrap("Metrics API"),
+            Paint::Bad.wrap(reason)
+        )?,
     }
     let b = &l.backend;
     let avail = b
@@ -170,15 +173,11 @@ fn layers(l: &Lineage, p: &Paint, w: &mut dyn Write) -> io::Result<()> {
         .as_deref()
         .map(|a| format!(" (Available: {a})"))
         .unwrap_or_default();
-    let svc = b
-        .service
-        .clone()
-        .or(b.apiservice_missing.clone())
-        .unwrap_or_default();
+    let svc = b.service_text();
     writeln!(
         w,
         "← {} {} · APIService v1beta1.metrics.k8s.io → {svc}{avail}",
-        p.head("Backend"),
+        Paint::Head.wrap("Backend"),
         b.kind.as_str()
     )?;
     if let Some(d) = &b.deployment {
@@ -191,19 +190,23 @@ fn layers(l: &Lineage, p: &Paint, w: &mut dyn Write) -> io::Result<()> {
         writeln!(w, "    args: {}", d.args.join(" "))?;
     }
     if let Some(a) = &l.adapter {
-        adapter(a, p, w)?;
+        adapter(a, w)?;
     }
-    selected_series(l, p, w)?;
-    cadvisor(l, p, w)
+    selected_series(l, w)?;
+    cadvisor(l, w)
 }
 
-fn adapter(a: &AdapterView, p: &Paint, w: &mut dyn Write) -> io::Result<()> {
+fn adapter(a: &AdapterView, w: &mut dyn Write) -> io::Result<()> {
     let src = match &a.config_source {
         Layer::Present { value } => value.clone(),
-        Layer::Missing { reason } => p.bad(reason),
+        Layer::Missing { reason } => Paint::Bad.wrap(reason),
     };
     let window = a.window.as_deref().unwrap_or("—");
-    writeln!(w, "← {} {src} · window {window}", p.head("Adapter rule"))?;
+    writeln!(
+        w,
+        "← {} {src} · window {window}",
+        Paint::Head.wrap("Adapter rule")
+    )?;
     if let Some(url) = &a.prometheus_url {
         writeln!(w, "    Prometheus: {url}")?;
     }
@@ -214,11 +217,9 @@ fn adapter(a: &AdapterView, p: &Paint, w: &mut dyn Write) -> io::Result<()> {
                 "    Prometheus stores {} container_memory_* series for this pod (raw-series query); its working sets:",
                 value.len()
             )?;
-            let ws = value.iter().filter(|s| {
-                s.labels
-                    .iter()
-                    .any(|(k, v)| k == "__name__" && v == "container_memory_working_set_bytes")
-            });
+            let ws = value
+                .iter()
+                .filter(|s| s.label("__name__") == Some("container_memory_working_set_bytes"));
             for s in ws {
                 writeln!(
                     w,
@@ -229,19 +230,21 @@ fn adapter(a: &AdapterView, p: &Paint, w: &mut dyn Write) -> io::Result<()> {
                 )?;
             }
         }
-        Some(Layer::Missing { reason }) => writeln!(w, "    stored series: {}", p.bad(reason))?,
+        Some(Layer::Missing { reason }) => {
+            writeln!(w, "    stored series: {}", Paint::Bad.wrap(reason))?
+        }
         None => {}
     }
-    for (purpose, layer) in [("memory", &a.memory), ("cpu", &a.cpu)] {
+    for (purpose, layer) in a.rules() {
         match layer {
-            Layer::Present { value } => rule(purpose, value, p, w)?,
-            Layer::Missing { reason } => writeln!(w, "    {purpose}: {}", p.bad(reason))?,
+            Layer::Present { value } => rule(purpose, value, w)?,
+            Layer::Missing { reason } => writeln!(w, "    {purpose}: {}", Paint::Bad.wrap(reason))?,
         }
     }
     Ok(())
 }
 
-fn rule(purpose: &str, r: &RuleView, p: &Paint, w: &mut dyn Write) -> io::Result<()> {
+fn rule(purpose: &str, r: &RuleView, w: &mut dyn Write) -> io::Result<()> {
     writeln!(
         w,
         "    {purpose} template  {}",
@@ -250,12 +253,14 @@ fn rule(purpose: &str, r: &RuleView, p: &Paint, w: &mut dyn Write) -> io::Result
     writeln!(
         w,
         "    {purpose} rendered  {}",
-        p.good(&r.rendered.replace('\n', " "))
+        Paint::Good.wrap(&r.rendered.replace('\n', " "))
     )?;
     match &r.result {
-        Layer::Present { value } if value.is_empty() => {
-            writeln!(w, "    {purpose} result    {}", p.warn("empty vector"))?
-        }
+        Layer::Present { value } if value.is_empty() => writeln!(
+            w,
+            "    {purpose} result    {}",
+            Paint::Warn.wrap("empty vector")
+        )?,
         Layer::Present { value } => {
             for (i, s) in value.iter().enumerate() {
                 let lead = if i == 0 {
@@ -272,16 +277,18 @@ fn rule(purpose: &str, r: &RuleView, p: &Paint, w: &mut dyn Write) -> io::Result
                 )?;
             }
         }
-        Layer::Missing { reason } => writeln!(w, "    {purpose} result    {}", p.bad(reason))?,
+        Layer::Missing { reason } => {
+            writeln!(w, "    {purpose} result    {}", Paint::Bad.wrap(reason))?
+        }
     }
     Ok(())
 }
 
-fn selected_series(l: &Lineage, p: &Paint, w: &mut dyn Write) -> io::Result<()> {
+fn selected_series(l: &Lineage, w: &mut dyn Write) -> io::Result<()> {
     writeln!(
         w,
         "← {} (the series the backend's selector matches)",
-        p.head("Source series")
+        Paint::Head.wrap("Source series")
     )?;
     for r in &l.reconciliation {
         for s in &r.series {
@@ -292,29 +299,29 @@ fn selected_series(l: &Lineage, p: &Paint, w: &mut dyn Write) -> io::Result<()> 
                 w,
                 "    {}  {}",
                 super::rows::display_name(&r.container),
-                p.warn("no matching series")
+                Paint::Warn.wrap("no matching series")
             )?;
         }
     }
     Ok(())
 }
 
-fn cadvisor(l: &Lineage, p: &Paint, w: &mut dyn Write) -> io::Result<()> {
+fn cadvisor(l: &Lineage, w: &mut dyn Write) -> io::Result<()> {
     let c = match &l.cadvisor {
         Layer::Present { value } => value,
         Layer::Missing { reason } => {
             return writeln!(
                 w,
                 "← {} {}",
-                p.head("kubelet /metrics/cadvisor"),
-                p.bad(reason)
+                Paint::Head.wrap("kubelet /metrics/cadvisor"),
+                Paint::Bad.wrap(reason)
             );
         }
     };
     writeln!(
         w,
         "← {} all cgroups of the pod ({} labels)",
-        p.head("kubelet /metrics/cadvisor"),
+        Paint::Head.wrap("kubelet /metrics/cadvisor"),
         c.label_scheme
     )?;
     let mut rows = vec![cgroup_header()];
@@ -328,40 +335,40 @@ fn cadvisor(l: &Lineage, p: &Paint, w: &mut dyn Write) -> io::Result<()> {
             "    {} {}: {}",
             g.role.as_str(),
             super::rows::display_name(&g.container),
-            p.dim(&g.ws_check)
+            Paint::Dim.wrap(&g.ws_check)
         )?;
     }
     for i in &c.parse_issues {
-        writeln!(w, "    {}", p.warn(&format!("unparsable: {i}")))?;
+        writeln!(w, "    {}", Paint::Warn.wrap(&format!("unparsable: {i}")))?;
     }
     Ok(())
 }
 
-fn findings(l: &Lineage, p: &Paint, w: &mut dyn Write) -> io::Result<()> {
-    writeln!(w, "\n{}", p.head("Findings"))?;
+fn findings(l: &Lineage, w: &mut dyn Write) -> io::Result<()> {
+    writeln!(w, "\n{}", Paint::Head.wrap("Findings"))?;
     for f in &l.findings {
         let mark = match f.severity {
-            Severity::Info => p.good("•"),
-            Severity::Warn => p.warn("!"),
-            Severity::Missing => p.bad("✗"),
+            Severity::Info => Paint::Good.wrap("•"),
+            Severity::Warn => Paint::Warn.wrap("!"),
+            Severity::Missing => Paint::Bad.wrap("✗"),
         };
         writeln!(w, "  {mark} [{}] {}", f.code, f.message)?;
         for e in &f.evidence {
-            writeln!(w, "      {}", p.dim(e))?;
+            writeln!(w, "      {}", Paint::Dim.wrap(e))?;
         }
     }
     Ok(())
 }
 
-fn sources(l: &Lineage, p: &Paint, w: &mut dyn Write) -> io::Result<()> {
-    writeln!(w, "\n{}", p.head("Sources (reproduce by hand)"))?;
+fn sources(l: &Lineage, w: &mut dyn Write) -> io::Result<()> {
+    writeln!(w, "\n{}", Paint::Head.wrap("Sources (reproduce by hand)"))?;
     for s in &l.sources {
         let mark = if s.ok {
-            p.good("✓")
+            Paint::Good.wrap("✓")
         } else if s.required {
-            p.bad("✗")
+            Paint::Bad.wrap("✗")
         } else {
-            p.dim("-")
+            Paint::Dim.wrap("-")
         };
         writeln!(w, "  {mark} {}: {}", s.name, s.status)?;
         if let Some(c) = &s.command {
@@ -370,3 +377,6 @@ fn sources(l: &Lineage, p: &Paint, w: &mut dyn Write) -> io::Result<()> {
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests;

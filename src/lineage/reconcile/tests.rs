@@ -1,0 +1,244 @@
+use super::*;
+use crate::exposition::parse::{Exposition, parse};
+use crate::lineage::model::{MetricsApiContainer, MetricsApiView, RuleView};
+use crate::lineage::selection::select;
+use crate::lineage::selection::tests::{QUERY, rule};
+
+/// PodMetrics at 2021-11-05T16:06:02Z (1636128362000 ms) with these containers' bytes.
+fn metrics(containers: &[(&str, i128)]) -> MetricsApiView {
+    MetricsApiView {
+        api_version: "metrics.k8s.io/v1beta1".into(),
+        timestamp: Some("2021-11-05T16:06:02Z".into()),
+        window: Some("5m0s".into()),
+        containers: containers
+            .iter()
+            .map(|(name, bytes)| MetricsApiContainer {
+                name: (*name).into(),
+                memory: Some(bytes.to_string()),
+                memory_bytes: Some(*bytes),
+                memory_nanos: Some(bytes * 1_000_000_000),
+                cpu: None,
+                cpu_nanocores: None,
+            })
+            .collect(),
+    }
+}
+
+/// One query answer for `container`, evaluated at the PodMetrics timestamp.
+fn answer(container: &str, value: &str) -> PromSample {
+    PromSample {
+        labels: vec![
+            ("container".into(), container.into()),
+            ("pod".into(), "p".into()),
+        ],
+        value: value.into(),
+        timestamp: "1636128362".into(),
+    }
+}
+
+/// A kubelet working-set line of pod `csi/p`, sampled at `ms`.
+fn line(container: &str, value: i128, ms: i64) -> String {
+    format!(
+        "container_memory_working_set_bytes{{container=\"{container}\",namespace=\"csi\",pod=\"p\"}} {value} {ms}"
+    )
+}
+
+fn rows(
+    kind: BackendKind,
+    api: &MetricsApiView,
+    rule: Option<&RuleView>,
+    cadvisor: &Exposition,
+    resource: &Exposition,
+) -> Vec<Reconciliation> {
+    let inputs = Inputs {
+        kind,
+        metrics: Some(api),
+        rule,
+        cadvisor,
+        resource,
+    };
+    reconcile(&inputs, &select(&inputs))
+}
+
+fn summary(r: &Reconciliation) -> (&str, Option<i128>, Option<i128>, Option<i128>, &str) {
+    (
+        r.container.as_str(),
+        r.metrics_api_bytes,
+        r.backend_bytes,
+        r.series_sum_bytes,
+        r.verdict.as_str(),
+    )
+}
+
+#[test]
+fn every_layer_equal_is_exact() {
+    let text = [line("POD", 180224, 1), line("app", 88784896, 2)].join("\n");
+    let api = metrics(&[("app", 88784896), ("POD", 180224)]);
+    let r = rule(
+        QUERY,
+        vec![answer("POD", "180224"), answer("app", "8.8784896e+07")],
+    );
+    let got = rows(
+        BackendKind::PrometheusAdapter,
+        &api,
+        Some(&r),
+        &parse(&text),
+        &parse(""),
+    );
+    let got: Vec<_> = got
+        .iter()
+        .map(|r| (summary(r), r.agrees, r.differs, r.drift))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            (
+                ("POD", Some(180224), Some(180224), Some(180224), "exact"),
+                true,
+                false,
+                false
+            ),
+            (
+                (
+                    "app",
+                    Some(88784896),
+                    Some(88784896),
+                    Some(88784896),
+                    "exact"
+                ),
+                true,
+                false,
+                false
+            ),
+        ]
+    );
+}
+
+#[test]
+fn a_newer_kubelet_sample_is_drift_and_a_different_query_value_disagrees() {
+    let text = line("app", 150, 1636128359127);
+    let api = metrics(&[("app", 100)]);
+    let r = rule(QUERY, vec![answer("app", "120")]);
+    let got = rows(
+        BackendKind::PrometheusAdapter,
+        &api,
+        Some(&r),
+        &parse(&text),
+        &parse(""),
+    );
+    assert_eq!(
+        summary(&got[0]),
+        (
+            "app",
+            Some(100),
+            Some(120),
+            Some(150),
+            "query result off by +20 B from Metrics API; cAdvisor Σ off by +50 B from Metrics API; cAdvisor sampled 2.873 s before the Metrics API timestamp"
+        )
+    );
+    assert_eq!(
+        (got[0].agrees, got[0].differs, got[0].drift),
+        (false, true, true)
+    );
+}
+
+#[test]
+fn what_a_layer_lacks_is_named_in_the_row() {
+    let text = [line("app", 100, 1), line("sidecar", 7, 1)].join("\n");
+    let api = metrics(&[("app", 100), ("gone", 5)]);
+    let r = rule(QUERY, vec![answer("app", "100"), answer("sidecar", "7")]);
+    let got = rows(
+        BackendKind::PrometheusAdapter,
+        &api,
+        Some(&r),
+        &parse(&text),
+        &parse(""),
+    );
+    let got: Vec<_> = got.iter().map(|r| (summary(r), r.agrees)).collect();
+    assert_eq!(
+        got,
+        [
+            (("app", Some(100), Some(100), Some(100), "exact"), true),
+            (
+                (
+                    "gone",
+                    Some(5),
+                    None,
+                    None,
+                    "missing: the adapter's query returned no sample for this container"
+                ),
+                false
+            ),
+            (
+                (
+                    "sidecar",
+                    None,
+                    Some(7),
+                    Some(7),
+                    "missing: not in the Metrics API"
+                ),
+                false
+            ),
+        ]
+    );
+}
+
+#[test]
+fn metrics_server_keeps_the_first_resource_sample_and_drifts_when_it_is_later() {
+    let resource = [
+        line("app", 90, 1636128363000),
+        line("app", 95, 1636128363000),
+    ]
+    .join("\n");
+    let cadvisor = line("app", 100, 1636128361000);
+    let api = metrics(&[("app", 100)]);
+    let got = rows(
+        BackendKind::MetricsServer,
+        &api,
+        None,
+        &parse(&cadvisor),
+        &parse(&resource),
+    );
+    assert_eq!(
+        summary(&got[0]),
+        (
+            "app",
+            Some(100),
+            Some(90),
+            Some(100),
+            "/metrics/resource off by -10 B from Metrics API; /metrics/resource sampled 1.000 s after the Metrics API timestamp"
+        )
+    );
+    assert_eq!((got[0].differs, got[0].drift), (false, true));
+}
+
+#[test]
+fn adapter_values_round_up_like_the_adapter_and_api_entries_are_summed() {
+    assert_eq!(prom_value(&answer("a", "1.5")), Some(2));
+    assert_eq!(
+        prom_value(&answer("a", "1.0004")),
+        Some(1),
+        "sub-milli is cut first"
+    );
+    assert_eq!(prom_value(&answer("a", "NaN")), Some(0));
+    assert_eq!(prom_value(&answer("a", "-3")), Some(0));
+    assert_eq!(prom_value(&answer("a", "+Inf")), None);
+    assert_eq!(
+        (ceil_div(7, 2), ceil_div(-7, 2), ceil_div(6, 2)),
+        (4, -4, 3)
+    );
+    let api = metrics(&[("app", 10), ("app", 11)]);
+    let text = line("app", 21, 1);
+    let r = rule(QUERY, vec![answer("app", "21")]);
+    let got = rows(
+        BackendKind::PrometheusAdapter,
+        &api,
+        Some(&r),
+        &parse(&text),
+        &parse(""),
+    );
+    assert_eq!(
+        got[0].verdict,
+        "exact (2 Metrics API entries named \"app\", summed)"
+    );
+}
