@@ -15,12 +15,21 @@ pub const USAGE: u8 = 2;
 pub const PARTIAL: u8 = 3;
 /// Report produced, and sources give different values.
 pub const DISAGREE: u8 = 4;
+/// Report produced; the layers agree, but the `top` number misrepresents the pod (memory
+/// counted twice).
+pub const MISLEADING: u8 = 5;
 
-/// The exit code for a report's verdict.
-pub fn for_verdict(v: Verdict) -> ExitCode {
-    ExitCode::from(match v {
+/// The exit code for a report's verdict, as a number (reports say what it means).
+pub fn code_for(v: Verdict) -> u8 {
+    match v {
         Verdict::Consistent | Verdict::Drift => CONSISTENT,
         Verdict::Partial => PARTIAL,
         Verdict::Disagree => DISAGREE,
-    })
+        Verdict::Misleading => MISLEADING,
+    }
+}
+
+/// The exit code for a report's verdict.
+pub fn for_verdict(v: Verdict) -> ExitCode {
+    ExitCode::from(code_for(v))
 }

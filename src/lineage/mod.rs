@@ -48,6 +48,13 @@ pub fn analyze(ev: &Evidence) -> Lineage {
     let sources = sources::source_views(ev, adapter.as_ref());
     let mut lineage = Lineage {
         report_version: REPORT_VERSION,
+        producer: Producer::this_build(&ev.ktrace_version),
+        summary: Summary {
+            question: String::new(),
+            number: None,
+            lines: Vec::new(),
+            verdict: Verdict::Consistent,
+        },
         target: ev.target.clone(),
         captured_at: ev.captured_at.clone(),
         cluster: ev.cluster.clone(),
@@ -58,6 +65,7 @@ pub fn analyze(ev: &Evidence) -> Lineage {
         adapter,
         resource: layer(&s.kubelet_resource, |_| Ok(resource_rows(&res))),
         cadvisor: layer(&s.kubelet_cadvisor, |_| Ok(cadvisor::cadvisor_view(&cad))),
+        breakdown: Vec::new(),
         reconciliation,
         findings: Vec::new(),
         sources,
@@ -69,6 +77,7 @@ pub fn analyze(ev: &Evidence) -> Lineage {
     found.sort_by_key(|f| f.severity == Severity::Missing);
     lineage.findings = found;
     lineage.verdict = verdict(&lineage);
+    lineage.summary.verdict = lineage.verdict;
     lineage
 }
 

@@ -7,8 +7,10 @@ use serde::Serialize;
 
 use crate::evidence::{ClusterInfo, PodRef};
 
+mod answer;
 mod layers;
 
+pub use answer::*;
 pub use layers::*;
 
 /// Version of the JSON report (`-o json`); see `docs/report-format.md`.
@@ -19,6 +21,10 @@ pub const REPORT_VERSION: u32 = 1;
 pub struct Lineage {
     /// Always [`REPORT_VERSION`].
     pub report_version: u32,
+    /// Which ktrace drew the report, and which captured the evidence.
+    pub producer: Producer,
+    /// The answer first: the headline in plain words (see [`Summary`]).
+    pub summary: Summary,
     /// The pod.
     pub target: PodRef,
     /// When the evidence was captured.
@@ -39,6 +45,9 @@ pub struct Lineage {
     pub resource: Layer<Vec<ResourceSample>>,
     /// kubelet `/metrics/cadvisor` series of the pod, one row per cgroup.
     pub cadvisor: Layer<CadvisorView>,
+    /// What the working sets are made of: the pod row first (Σ of the containers `top`
+    /// sums), then one per container; empty when cAdvisor is missing.
+    pub breakdown: Vec<Breakdown>,
     /// Per container: which series produced the Metrics API value and whether it matches.
     pub reconciliation: Vec<Reconciliation>,
     /// Conclusions in plain words, each tied to evidence.
@@ -133,16 +142,33 @@ impl Finding {
     }
 }
 
-/// How much a finding matters.
+/// How much a finding matters, worst first: findings are sorted by [`Severity::rank`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Severity {
-    /// An explanation.
-    Info,
-    /// Something that makes numbers disagree or mislead.
-    Warn,
+    /// The layers give different values (the backend's value is not the Metrics API's).
+    Disagree,
+    /// The `top` number counts memory twice (one cgroup under two series, an old instance).
+    DoubleCount,
     /// A source is missing; something is unproven.
     Missing,
+    /// Something that makes numbers drift or mislead a reader.
+    Warn,
+    /// An explanation.
+    Info,
+}
+
+impl Severity {
+    /// 0 for the worst; findings are shown in ascending rank.
+    pub fn rank(self) -> u8 {
+        match self {
+            Severity::Disagree => 0,
+            Severity::DoubleCount => 1,
+            Severity::Missing => 2,
+            Severity::Warn => 3,
+            Severity::Info => 4,
+        }
+    }
 }
 
 /// A source as shown in the report.
@@ -185,6 +211,9 @@ pub enum Verdict {
     Disagree,
     /// The backend reproduces the Metrics API exactly; newer kubelet samples differ.
     Drift,
+    /// The layers agree, but the `top` number misrepresents the pod: memory is counted
+    /// twice (one cgroup summed under two series, an old container instance still summed).
+    Misleading,
 }
 
 impl Verdict {
@@ -196,6 +225,7 @@ impl Verdict {
             Verdict::Partial => "partial",
             Verdict::Disagree => "disagree",
             Verdict::Drift => "consistent, with drift",
+            Verdict::Misleading => "misleading",
         }
     }
 
@@ -208,6 +238,7 @@ impl Verdict {
             Verdict::Drift => {
                 "the backend reproduces the Metrics API exactly; newer kubelet samples differ"
             }
+            Verdict::Misleading => "the layers agree, but the `top` number counts memory twice",
         }
     }
 
@@ -216,7 +247,7 @@ impl Verdict {
         match self {
             Verdict::Consistent => None,
             Verdict::Partial => Some("above"),
-            Verdict::Disagree | Verdict::Drift => Some("findings"),
+            Verdict::Disagree | Verdict::Drift | Verdict::Misleading => Some("findings"),
         }
     }
 }

@@ -185,6 +185,8 @@ fn findings(l: &Lineage, w: &mut dyn Write) -> io::Result<()> {
             Severity::Info => "info",
             Severity::Warn => "**warning**",
             Severity::Missing => "**missing**",
+            Severity::Disagree => "**disagree**",
+            Severity::DoubleCount => "**double count**",
         };
         writeln!(w, "- {tag} `{}`: {}", f.code, f.message)?;
         for e in &f.evidence {

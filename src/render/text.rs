@@ -34,7 +34,7 @@ fn verdict(v: Verdict) -> String {
     let paint = match v {
         Verdict::Consistent | Verdict::Drift => Paint::Good,
         Verdict::Partial => Paint::Warn,
-        Verdict::Disagree => Paint::Bad,
+        Verdict::Disagree | Verdict::Misleading => Paint::Bad,
     };
     let details = v
         .details()
@@ -350,7 +350,7 @@ fn findings(l: &Lineage, w: &mut dyn Write) -> io::Result<()> {
         let mark = match f.severity {
             Severity::Info => Paint::Good.wrap("•"),
             Severity::Warn => Paint::Warn.wrap("!"),
-            Severity::Missing => Paint::Bad.wrap("✗"),
+            Severity::Missing | Severity::Disagree | Severity::DoubleCount => Paint::Bad.wrap("✗"),
         };
         writeln!(w, "  {mark} [{}] {}", f.code, f.message)?;
         for e in &f.evidence {
