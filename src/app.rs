@@ -5,7 +5,12 @@ use std::io::{self, BufWriter, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use crate::cli::{Cli, ColorChoice, Command, ConnArgs, OutputFormat, PodArgs};
+mod progress;
+mod term;
+
+pub use term::{DEFAULT_WIDTH, Env};
+
+use crate::cli::{Cli, Command, ConnArgs, OutputFormat, PodArgs};
 use crate::evidence::{self, BundleError, Evidence, PodRef};
 use crate::fetch::{self, FetchError, FetchRequest};
 use crate::render::{self, Format, TextOptions};
@@ -67,26 +72,45 @@ pub fn run(cli: Cli) -> Result<ExitCode, AppError> {
 
 fn run_pod(args: PodArgs) -> Result<ExitCode, AppError> {
     let (ns, name) = parse_target(&args.target, args.namespace.as_deref())?;
+    let env = Env::from_process();
     let evidence = match &args.from {
         Some(path) => load_bundle(path, ns.as_deref(), &name)?,
-        None => {
-            let req = FetchRequest {
-                namespace: ns,
-                name,
-                options: fetch_options(&args.conn),
-            };
-            fetch::collect(&req)?
-        }
+        None => fetch_live(ns, name, &args.conn, &env)?,
     };
     if let Some(path) = &args.save_bundle {
         save_bundle(&evidence, path)?;
     }
     let lineage = lineage::analyze(&evidence);
-    write_report(&lineage, &args)?;
-    Ok(exit::for_verdict(lineage.verdict))
+    match write_report(&lineage, &args, &env)? {
+        Delivered::Whole => Ok(exit::for_verdict(lineage.verdict)),
+        Delivered::ReaderGone => Ok(exit::for_closed_pipe()),
+    }
 }
 
-/// The live fetch's options from the connection flags (fetch knows nothing of clap).
+/// Fetches live, with progress on stderr when it is a terminal; the progress lines are
+/// cleared before this returns, so the report and any error start on a clean screen.
+fn fetch_live(
+    namespace: Option<String>,
+    name: String,
+    conn: &ConnArgs,
+    env: &Env,
+) -> Result<Evidence, AppError> {
+    let show = term::progress(io::stderr().is_terminal(), conn.quiet, env);
+    let display = show.then(progress::Display::start);
+    let mut options = fetch_options(conn);
+    options.progress = display.as_ref().map(progress::Display::sink);
+    let req = FetchRequest {
+        namespace,
+        name,
+        options,
+    };
+    let result = fetch::collect(&req);
+    drop(display);
+    Ok(result?)
+}
+
+/// The live fetch's options from the connection flags (fetch knows nothing of clap); no
+/// progress sink, which only a terminal gets.
 pub fn fetch_options(c: &ConnArgs) -> fetch::Options {
     let connection = fetch::Connection {
         kubeconfig: c.kubeconfig.clone(),
@@ -110,6 +134,7 @@ pub fn fetch_options(c: &ConnArgs) -> fetch::Options {
         prometheus,
         timeout: c.request_timeout.0,
         verbose: c.verbose,
+        progress: None,
     }
 }
 
@@ -183,21 +208,41 @@ fn save_bundle(ev: &Evidence, path: &Path) -> Result<(), AppError> {
     w.flush().map_err(write_err)
 }
 
-fn write_report(l: &lineage::Lineage, args: &PodArgs) -> Result<(), AppError> {
+/// How far the report got.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Delivered {
+    /// Written and flushed.
+    Whole,
+    /// Standard output's reader closed the pipe (`| head`): stop quietly, as kubectl does.
+    ReaderGone,
+}
+
+/// The text renderer's options for this run: colour, width and details decided from the
+/// flags, whether stdout is a terminal, and the environment.
+pub fn text_options(args: &PodArgs, stdout_is_tty: bool, env: &Env) -> TextOptions {
+    let to_terminal = args.out.is_none() && stdout_is_tty;
+    let terminal_columns = to_terminal.then(terminal_columns).flatten();
+    TextOptions {
+        color: term::color(args.color, to_terminal, env),
+        width: term::width(env, terminal_columns),
+        details: args.details,
+    }
+}
+
+/// The width of the terminal on stdout, when it reports one.
+fn terminal_columns() -> Option<usize> {
+    console::Term::stdout()
+        .size_checked()
+        .map(|(_rows, cols)| usize::from(cols))
+}
+
+fn write_report(l: &lineage::Lineage, args: &PodArgs, env: &Env) -> Result<Delivered, AppError> {
     let format = match args.output {
         OutputFormat::Text => Format::Text,
         OutputFormat::Json => Format::Json,
         OutputFormat::Markdown => Format::Markdown,
     };
-    let to_terminal = args.out.is_none() && io::stdout().is_terminal();
-    let color = match args.color {
-        ColorChoice::Always => true,
-        ColorChoice::Never => false,
-        ColorChoice::Auto => {
-            to_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-        }
-    };
-    let opts = TextOptions { color };
+    let opts = text_options(args, io::stdout().is_terminal(), env);
     match &args.out {
         Some(path) => {
             let file = File::create(path).map_err(|source| AppError::Write {
@@ -207,21 +252,59 @@ fn write_report(l: &lineage::Lineage, args: &PodArgs) -> Result<(), AppError> {
             let mut w = BufWriter::new(file);
             render::render(l, format, opts, &mut w)
                 .and_then(|()| w.flush())
+                .map(|()| Delivered::Whole)
                 .map_err(|source| AppError::Write {
                     path: path.display().to_string(),
                     source,
                 })
         }
         None => {
-            let mut w = io::stdout().lock();
-            match render::render(l, format, opts, &mut w).and_then(|()| w.flush()) {
-                Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),
-                other => other.map_err(|source| AppError::Write {
+            let mut w = PipeWatch::new(io::stdout().lock());
+            let result = render::render(l, format, opts, &mut w).and_then(|()| w.flush());
+            match result {
+                Ok(()) => Ok(Delivered::Whole),
+                Err(_) if w.reader_gone => Ok(Delivered::ReaderGone),
+                Err(source) => Err(AppError::Write {
                     path: "standard output".into(),
                     source,
                 }),
             }
         }
+    }
+}
+
+/// A writer that remembers a broken pipe, however a renderer wraps the error it returns
+/// (the JSON renderer's serde error hides the `BrokenPipe` kind).
+struct PipeWatch<W> {
+    inner: W,
+    reader_gone: bool,
+}
+
+impl<W: Write> PipeWatch<W> {
+    fn new(inner: W) -> Self {
+        PipeWatch {
+            inner,
+            reader_gone: false,
+        }
+    }
+
+    fn note<T>(&mut self, r: io::Result<T>) -> io::Result<T> {
+        if let Err(e) = &r {
+            self.reader_gone |= e.kind() == io::ErrorKind::BrokenPipe;
+        }
+        r
+    }
+}
+
+impl<W: Write> Write for PipeWatch<W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let r = self.inner.write(buf);
+        self.note(r)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        let r = self.inner.flush();
+        self.note(r)
     }
 }
 

@@ -44,9 +44,15 @@ pub struct PodArgs {
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
 
-    /// When to use colours in text output (NO_COLOR is honoured by `auto`).
+    /// When to use colours in text output (`auto`: on a terminal, not with TERM=dumb or
+    /// NO_COLOR).
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
+
+    /// Show verbatim evidence lines and reproduce-by-hand commands in text output (Markdown
+    /// always has them).
+    #[arg(long)]
+    pub details: bool,
 
     /// Save the gathered evidence to FILE (live mode).
     #[arg(long, value_name = "FILE", conflicts_with = "from")]
@@ -115,6 +121,10 @@ pub struct ConnArgs {
     /// Log each request to stderr (credentials are never printed).
     #[arg(short = 'v', long)]
     pub verbose: bool,
+
+    /// Show no progress on stderr (live runs show it only when stderr is a terminal).
+    #[arg(short = 'q', long)]
+    pub quiet: bool,
 }
 
 /// A parsed `--request-timeout`: `None` means no timeout.
@@ -199,7 +209,7 @@ pub enum OutputFormat {
 /// `--color`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ColorChoice {
-    /// Colour when writing to a terminal and NO_COLOR is unset.
+    /// Colour when writing to a terminal, unless TERM=dumb or NO_COLOR is set.
     Auto,
     /// Always.
     Always,

@@ -33,3 +33,9 @@ pub fn code_for(v: Verdict) -> u8 {
 pub fn for_verdict(v: Verdict) -> ExitCode {
     ExitCode::from(code_for(v))
 }
+
+/// The exit code when standard output's reader closed the pipe before the report was whole
+/// (`ktrace … | head`): 0, quietly, as kubectl ends; the verdict is not known to the reader.
+pub fn for_closed_pipe() -> ExitCode {
+    ExitCode::from(CONSISTENT)
+}

@@ -1,5 +1,6 @@
 //! The `ktrace` binary: parse flags, run, map the outcome to an exit code.
 
+use std::io::Write;
 use std::process::ExitCode;
 
 use clap::Parser;
@@ -11,10 +12,9 @@ fn main() -> ExitCode {
     match ktrace::app::run(cli) {
         Ok(code) => code,
         Err(err) => {
-            eprintln!(
-                "error: {}",
-                ktrace::escape::escape(&err.to_string(), ktrace::escape::Keep::Layout)
-            );
+            let text = ktrace::escape::escape(&err.to_string(), ktrace::escape::Keep::Layout);
+            // A closed stderr leaves only the exit code to tell; that is no reason to panic.
+            let _ = writeln!(std::io::stderr(), "error: {text}");
             ExitCode::from(err.exit_code())
         }
     }

@@ -108,3 +108,95 @@ fn only_usage_errors_exit_2() {
     assert_eq!(write_err.exit_code(), exit::ERROR);
     assert_eq!(AppError::Usage("x".into()).exit_code(), exit::USAGE);
 }
+
+fn pod_args(flags: &[&str]) -> PodArgs {
+    let mut args = vec!["ktrace", "pod", "csi/x"];
+    args.extend_from_slice(flags);
+    let Command::Pod(p) = Cli::try_parse_from(args).unwrap().command;
+    p
+}
+
+fn cols(columns: Option<usize>) -> Env {
+    Env {
+        columns,
+        ..Env::default()
+    }
+}
+
+#[test]
+fn fetch_options_carry_no_progress_sink() {
+    assert!(fetch_options(&conn_args(&["-v"])).progress.is_none());
+}
+
+#[test]
+fn text_options_come_from_flags_terminal_and_environment() {
+    let o = text_options(&pod_args(&[]), false, &Env::default());
+    assert_eq!((o.color, o.width, o.details), (false, DEFAULT_WIDTH, false));
+
+    let o = text_options(&pod_args(&["--details"]), true, &cols(Some(80)));
+    assert_eq!((o.color, o.width, o.details), (true, 80, true));
+
+    let dumb = Env {
+        dumb_term: true,
+        ..cols(Some(80))
+    };
+    assert!(!text_options(&pod_args(&[]), true, &dumb).color);
+    assert!(text_options(&pod_args(&["--color", "always"]), false, &dumb).color);
+
+    // A report written to a file is not on the terminal, whatever stdout is.
+    let o = text_options(&pod_args(&["--out", "r.txt"]), true, &Env::default());
+    assert_eq!((o.color, o.width), (false, DEFAULT_WIDTH));
+    let o = text_options(&pod_args(&["--out", "r.txt"]), true, &cols(Some(60)));
+    assert_eq!(o.width, 60, "$COLUMNS holds for a file too");
+}
+
+/// A writer whose reader has gone after `room` bytes, as a closed pipe behaves.
+struct Closing {
+    room: usize,
+    got: Vec<u8>,
+}
+
+impl Write for Closing {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        if self.room == 0 {
+            return Err(io::ErrorKind::BrokenPipe.into());
+        }
+        let n = buf.len().min(self.room);
+        self.room -= n;
+        self.got.extend_from_slice(&buf[..n]);
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+#[test]
+fn a_broken_pipe_is_remembered_even_when_the_error_is_rewrapped() {
+    let mut w = PipeWatch::new(Closing {
+        room: 4,
+        got: Vec::new(),
+    });
+    let value = serde_json::json!({"report": "long enough to overflow"});
+    let err = serde_json::to_writer(&mut w, &value)
+        .map_err(io::Error::other)
+        .unwrap_err();
+    assert_ne!(err.kind(), io::ErrorKind::BrokenPipe, "the kind is lost");
+    assert!(w.reader_gone);
+    assert_eq!(w.inner.got, b"{\"re");
+
+    let mut w = PipeWatch::new(Closing {
+        room: 0,
+        got: Vec::new(),
+    });
+    assert!(w.write_all(b"x").is_err() && w.reader_gone);
+    let mut w = PipeWatch::new(Vec::new());
+    w.write_all(b"fine").unwrap();
+    assert!(!w.reader_gone);
+}
+
+#[test]
+fn a_closed_pipe_exits_0() {
+    assert_eq!(exit::for_closed_pipe(), ExitCode::from(0));
+}

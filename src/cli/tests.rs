@@ -140,3 +140,31 @@ fn live_only_flags_conflict_with_from() {
         assert!(parse(&[&["csi/x"][..], flag].concat()).is_ok(), "{flag:?}");
     }
 }
+
+#[test]
+fn quiet_details_and_verbose_are_independent_switches() {
+    let p = parse(&["csi/x"]).unwrap();
+    assert!(!p.conn.quiet && !p.details && !p.conn.verbose);
+    let p = parse(&["csi/x", "-q", "--details"]).unwrap();
+    assert!(p.conn.quiet && p.details);
+    let p = parse(&["csi/x", "--quiet", "-v"]).unwrap();
+    assert!(
+        p.conn.quiet && p.conn.verbose,
+        "-q silences progress, -v still logs"
+    );
+    // Replaying a bundle fetches nothing, so -q and --details are allowed there too.
+    let p = parse(&["csi/x", "--from", "b.json", "-q", "--details"]).unwrap();
+    assert!(p.conn.quiet && p.details);
+}
+
+#[test]
+fn version_names_the_program_and_its_version() {
+    for flag in ["--version", "-V"] {
+        let err = Cli::try_parse_from(["ktrace", flag]).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::DisplayVersion);
+        assert_eq!(
+            err.render().to_string(),
+            format!("ktrace {}\n", env!("CARGO_PKG_VERSION"))
+        );
+    }
+}

@@ -8,10 +8,11 @@ use kube::client::Body;
 
 use super::error::FetchError;
 use super::errtext::describe_error;
+use super::kubeconfig;
 use super::options::Options;
 use super::outcome::{failed, outcome, source};
+use super::progress::{Watch, label};
 use super::url::redact_url;
-use super::{kubeconfig, log};
 use crate::evidence::{Outcome, Source};
 use crate::exposition::{PodLineFilter, PodSelector};
 
@@ -26,7 +27,7 @@ pub const STREAM_TIMEOUT_FACTOR: u32 = 10;
 pub struct Conn {
     client: kube::Client,
     timeout: Option<Duration>,
-    verbose: bool,
+    watch: Watch,
     /// API server URL.
     pub server: String,
     /// Context name, when loaded from a kubeconfig.
@@ -56,7 +57,7 @@ impl Conn {
         Ok(Conn {
             client,
             timeout: opts.timeout,
-            verbose: opts.verbose,
+            watch: Watch::new(opts.verbose, opts.progress.clone()),
             server,
             context,
             default_namespace,
@@ -69,28 +70,33 @@ impl Conn {
         self.timeout
     }
 
-    /// Whether each request is logged (`-v`).
-    pub fn verbose(&self) -> bool {
-        self.verbose
+    /// Where requests report (the `-v` log and the progress sink), for a direct Prometheus.
+    pub fn watch(&self) -> &Watch {
+        &self.watch
     }
 
     /// GET an API path and keep the whole body.
     pub async fn get(&self, path: &str) -> Source {
-        self.request(path, None).await
+        self.request(label(path), path, None).await
+    }
+
+    /// GET an API path, shown in progress as `what`.
+    pub async fn get_as(&self, what: String, path: &str) -> Source {
+        self.request(what, path, None).await
     }
 
     /// GET a kubelet exposition path, keeping only the pod's lines as they stream in.
     pub async fn get_filtered(&self, path: &str, sel: PodSelector) -> Source {
-        self.request(path, Some(PodLineFilter::new(sel))).await
+        self.request(label(path), path, Some(PodLineFilter::new(sel)))
+            .await
     }
 
-    async fn request(&self, path: &str, filter: Option<PodLineFilter>) -> Source {
-        let started = Instant::now();
+    /// Every API request goes through here. Paths and statuses are reported, never
+    /// credentials: the client adds those below this layer.
+    async fn request(&self, what: String, path: &str, filter: Option<PodLineFilter>) -> Source {
+        let ticket = self.watch.start(what, path);
         let outcome = self.exchange(path, filter).await;
-        if self.verbose {
-            // Paths and statuses only: the client adds credentials below this layer.
-            log::request("GET", path, &outcome, started.elapsed());
-        }
+        self.watch.finish(ticket, &outcome);
         source(path, outcome)
     }
 

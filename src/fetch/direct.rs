@@ -1,13 +1,13 @@
 //! A Prometheus reached directly (`--prometheus-url`) with its own HTTP client, and a bearer
 //! token only when the user gave one for it.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use super::client::MAX_UNFILTERED_BODY;
 use super::errtext::error_chain;
-use super::log;
 use super::options::DirectPrometheus;
 use super::outcome::{direct_outcome, failed, source};
+use super::progress::Watch;
 use super::url::redact_url;
 use crate::evidence::{Outcome, Source};
 
@@ -17,7 +17,7 @@ pub struct Direct {
     base: String,
     token: Option<String>,
     http: reqwest::Client,
-    verbose: bool,
+    watch: Watch,
 }
 
 impl Direct {
@@ -28,7 +28,7 @@ impl Direct {
         cfg: &DirectPrometheus,
         insecure: bool,
         timeout: Option<Duration>,
-        verbose: bool,
+        watch: Watch,
     ) -> Result<Direct, String> {
         let token = cfg.token_file.as_ref().map(read_token).transpose()?;
         if token.is_some() && !cfg.url.starts_with("https://") {
@@ -41,14 +41,16 @@ impl Direct {
             base: redact_url(cfg.url.trim_end_matches('/')),
             token,
             http: http_client(cfg, insecure, timeout)?,
-            verbose,
+            watch,
         })
     }
 
-    /// GET `path_and_query` (e.g. `/api/v1/query?query=…`) below the base URL.
-    pub async fn get(&self, path_and_query: &str) -> Source {
+    /// GET `path_and_query` (e.g. `/api/v1/query?query=…`) below the base URL, shown in
+    /// progress as `what`.
+    pub async fn get(&self, what: String, path_and_query: &str) -> Source {
         let url = format!("{}{path_and_query}", self.base);
-        let started = Instant::now();
+        // The URL carries no credential: the token travels in a header that is never reported.
+        let ticket = self.watch.start(what, &url);
         let mut req = self.http.get(&url);
         if let Some(t) = &self.token {
             req = req.bearer_auth(t);
@@ -58,10 +60,7 @@ impl Direct {
             Err(e) if e.is_timeout() => failed(None, format!("timed out waiting for GET {url}")),
             Err(e) => failed(None, format!("GET {url} failed: {}", error_chain(&e))),
         };
-        if self.verbose {
-            // The URL carries no credential: the token travels in a header that is never logged.
-            log::request("GET", &url, &outcome, started.elapsed());
-        }
+        self.watch.finish(ticket, &outcome);
         source(&url, outcome)
     }
 }

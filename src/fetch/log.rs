@@ -1,15 +1,16 @@
 //! The `-v` request log: one line per request, the same for the API server and a directly
 //! reached Prometheus.
 
+use std::io::Write;
 use std::time::Duration;
 
 use super::url::redact_url;
 use crate::escape::{Keep, escape};
 use crate::evidence::Outcome;
 
-/// Prints the log line for one request to stderr.
-pub fn request(method: &str, target: &str, outcome: &Outcome, elapsed: Duration) {
-    eprintln!("{}", line(method, target, outcome, elapsed));
+/// Prints one log line to stderr; a closed stderr is not worth a panic.
+pub fn print(line: &str) {
+    let _ = writeln!(std::io::stderr(), "{line}");
 }
 
 /// `ktrace: GET <path or URL> → <status (bytes kept) or error> in <ms> ms`, one line with

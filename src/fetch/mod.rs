@@ -20,10 +20,11 @@
 //! mod.rs     ─► backend, prometheus, client, redact, clock, outcome (tests), options, error
 //! backend    ─► client, redact
 //! prometheus ─► client, direct, url, options
-//! direct     ─► client (body cap), outcome, log, errtext, url, options
-//! client     ─► kubeconfig, outcome, log, errtext, url, options, error
+//! direct     ─► client (body cap), outcome, progress, errtext, url, options
+//! client     ─► kubeconfig, outcome, progress, errtext, url, options, error
 //! kubeconfig ─► errtext, options, error
-//! outcome    ─► rbac, clock        log ─► url        the others import nothing from fetch
+//! progress   ─► log, url           outcome ─► rbac, clock        log ─► url
+//! options    ─► progress           the others import nothing from fetch
 //! ```
 
 mod backend;
@@ -36,6 +37,7 @@ mod kubeconfig;
 mod log;
 mod options;
 mod outcome;
+mod progress;
 mod prometheus;
 mod rbac;
 mod redact;
@@ -43,6 +45,7 @@ mod url;
 
 pub use error::FetchError;
 pub use options::{Connection, DirectPrometheus, Options};
+pub use progress::{Event, Progress};
 
 use serde_json::Value;
 

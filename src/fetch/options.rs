@@ -3,6 +3,8 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
+use super::progress::Progress;
+
 /// Everything that shapes a live fetch besides its target.
 #[derive(Debug, Clone, Default)]
 pub struct Options {
@@ -13,8 +15,10 @@ pub struct Options {
     /// Per-request timeout (`None` = none); a streamed kubelet body may take ten times as
     /// long in total while data keeps arriving.
     pub timeout: Option<Duration>,
-    /// Log each request to stderr.
+    /// Log each request to stderr (through `progress` when there is one).
     pub verbose: bool,
+    /// Where to report each request as it starts and ends (`None` = nowhere).
+    pub progress: Option<Progress>,
 }
 
 /// The kubeconfig selection and overrides, as kubectl names them.

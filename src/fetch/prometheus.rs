@@ -73,7 +73,7 @@ fn endpoint(
     dep: Option<&Value>,
 ) -> Result<Endpoint, String> {
     if let Some(d) = direct {
-        return Direct::connect(d, conn.insecure, conn.timeout(), conn.verbose())
+        return Direct::connect(d, conn.insecure, conn.timeout(), conn.watch().clone())
             .map(Endpoint::Direct);
     }
     let url = flag_value(dep_args, "--prometheus-url")
@@ -151,9 +151,13 @@ async fn run_one(
     if let Some(t) = &time {
         qs.push_str(&format!("&time={t}"));
     }
+    let what = format!("Prometheus query ({})", purpose.as_str());
     let source = match ep {
-        Endpoint::Proxy(prefix) => conn.get(&format!("{prefix}/api/v1/query?{qs}")).await,
-        Endpoint::Direct(prom) => prom.get(&format!("/api/v1/query?{qs}")).await,
+        Endpoint::Proxy(prefix) => {
+            conn.get_as(what, &format!("{prefix}/api/v1/query?{qs}"))
+                .await
+        }
+        Endpoint::Direct(prom) => prom.get(what, &format!("/api/v1/query?{qs}")).await,
     };
     PromQuery {
         purpose,

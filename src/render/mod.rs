@@ -28,6 +28,12 @@ pub enum Format {
 pub struct TextOptions {
     /// Emit ANSI colours.
     pub color: bool,
+    /// Columns to fit text into, decided by the caller (`$COLUMNS`, else the terminal's
+    /// width, else 100); `0` (the `Default`) means no limit.
+    pub width: usize,
+    /// Show verbatim evidence lines and reproduce-by-hand commands (`--details`); Markdown
+    /// always has them.
+    pub details: bool,
 }
 
 /// Renders `lineage` in `format` to `w`.

@@ -22,7 +22,7 @@ fn a_token_is_never_sent_over_plain_http() {
         &cfg("http://user:pw@prom:9090/?access_token=x", Some(token)),
         false,
         None,
-        false,
+        Watch::default(),
     )
     .err()
     .unwrap();
@@ -42,28 +42,35 @@ fn the_token_is_read_trimmed_and_the_base_url_stored_without_credentials() {
         &cfg("https://u:p@thanos.example.com/prom/", Some(token)),
         false,
         Some(Duration::from_secs(5)),
-        true,
+        Watch::new(true, None),
     )
     .unwrap();
     assert_eq!(d.token.as_deref(), Some("s3cr3t"));
     assert_eq!(d.base, "https://thanos.example.com/prom");
-    assert!(d.verbose);
+    assert!(d.watch.verbose());
 }
 
 #[test]
 fn unreadable_token_and_ca_files_are_reasons_not_panics() {
     install_ring();
     let missing = std::path::PathBuf::from("/nonexistent/ktrace-token");
-    let err = Direct::connect(&cfg("https://p", Some(missing)), false, None, false)
-        .err()
-        .unwrap();
+    let err = Direct::connect(
+        &cfg("https://p", Some(missing)),
+        false,
+        None,
+        Watch::default(),
+    )
+    .err()
+    .unwrap();
     assert!(
         err.starts_with("cannot read --prometheus-token-file /nonexistent/ktrace-token: "),
         "{err}"
     );
     let mut c = cfg("https://p", None);
     c.ca_file = Some("/nonexistent/ktrace-ca.pem".into());
-    let err = Direct::connect(&c, false, None, false).err().unwrap();
+    let err = Direct::connect(&c, false, None, Watch::default())
+        .err()
+        .unwrap();
     assert!(
         err.starts_with("cannot read --prometheus-ca-file /nonexistent/ktrace-ca.pem: "),
         "{err}"
