@@ -38,7 +38,10 @@ fn analyze_value(v: &Value, target: &str) -> (i32, String, Value) {
     render::render(
         &lineage,
         Format::Text,
-        TextOptions { color: false },
+        TextOptions {
+            color: false,
+            ..TextOptions::default()
+        },
         &mut text,
     )
     .unwrap();

@@ -2,6 +2,7 @@
 //!
 //! * [`analysis`]: the lineage analysis in process, on fixture bundles edited in memory.
 //! * [`replay`]: the `ktrace` binary on bundle files (flags, exit codes, output formats).
+//! * [`plumbing`]: the binary with a closed pipe, colour choices, quiet stderr.
 //! * [`live`]: live traces against the HTTPS test API server, checked against the real
 //!   kubectl and a real Prometheus.
 //! * [`harness`]: proves the test harness itself works against the real tools.
@@ -13,5 +14,6 @@
 mod analysis;
 mod harness;
 mod live;
+mod plumbing;
 mod replay;
 mod support;

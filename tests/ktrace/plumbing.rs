@@ -1,4 +1,3 @@
-// module of tests/ktrace/main.rs (added by the merge)
 //! The binary's plumbing: a closed stdout pipe, colour choices, and quiet stderr when it is
 //! not a terminal. Each test runs `ktrace` with a clean environment.
 
