@@ -15,7 +15,7 @@ mod pod_findings;
 mod reconcile;
 mod selection;
 mod sources;
-mod time;
+pub mod time;
 
 use crate::evidence::{Evidence, Source};
 use crate::exposition::parse::{self, Exposition};
