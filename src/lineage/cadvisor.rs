@@ -64,7 +64,9 @@ pub fn cadvisor_view(parsed: &Exposition) -> CadvisorView {
     }
 }
 
-fn group_key(s: &Sample) -> String {
+/// The key a sample's cgroup is grouped under: its `id`, or its container and `name`
+/// labels when it has no `id` (see [`row_key`]).
+pub fn group_key(s: &Sample) -> String {
     match s.label("id") {
         Some(id) if !id.is_empty() => id.to_string(),
         _ => format!(
@@ -72,6 +74,20 @@ fn group_key(s: &Sample) -> String {
             container_label(s),
             s.label_or_empty("name")
         ),
+    }
+}
+
+/// The [`group_key`] of a cgroup row's samples.
+pub fn row_key(row: &CgroupRow) -> String {
+    if row.id.is_empty() {
+        let name = row.labels.iter().find(|(k, _)| k == "name");
+        format!(
+            "container={};name={}",
+            row.container,
+            name.map_or("", |(_, v)| v.as_str())
+        )
+    } else {
+        row.id.clone()
     }
 }
 

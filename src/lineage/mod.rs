@@ -5,7 +5,9 @@
 
 mod adapter;
 mod backend;
+mod breakdown;
 mod cadvisor;
+mod cgroup_version;
 mod excerpts;
 mod findings;
 mod metrics_api;
@@ -46,6 +48,17 @@ pub fn analyze(ev: &Evidence) -> Lineage {
     let selection = selection::select(&inputs);
     let reconciliation = reconcile::reconcile(&inputs, &selection);
     let sources = sources::source_views(ev, adapter.as_ref());
+    let cadvisor = layer(&s.kubelet_cadvisor, |_| Ok(cadvisor::cadvisor_view(&cad)));
+    let version = cadvisor
+        .get()
+        .map_or(CgroupVersion::Unknown, |v| cgroup_version::detect(&cad, v));
+    let breakdown = breakdown::breakdowns(
+        cadvisor.get(),
+        &selection,
+        backend.kind,
+        metrics_api.get(),
+        &version,
+    );
     let mut lineage = Lineage {
         report_version: REPORT_VERSION,
         producer: Producer::this_build(&ev.ktrace_version),
@@ -64,8 +77,8 @@ pub fn analyze(ev: &Evidence) -> Lineage {
         backend,
         adapter,
         resource: layer(&s.kubelet_resource, |_| Ok(resource_rows(&res))),
-        cadvisor: layer(&s.kubelet_cadvisor, |_| Ok(cadvisor::cadvisor_view(&cad))),
-        breakdown: Vec::new(),
+        cadvisor,
+        breakdown,
         reconciliation,
         findings: Vec::new(),
         sources,
