@@ -33,3 +33,6 @@ pub fn code_for(v: Verdict) -> u8 {
 pub fn for_verdict(v: Verdict) -> ExitCode {
     ExitCode::from(code_for(v))
 }
+
+#[cfg(test)]
+mod tests;

@@ -173,9 +173,10 @@ fn ws_check(row: &CgroupRow) -> (String, Option<bool>) {
                 Some(ok),
             )
         }
+        // That it is not exported is said once, by the `working-set-check` finding.
         None => (
             format!(
-                "inactive_file not exported by this cAdvisor; usage {usage} − working_set {ws} = {} B is the implied inactive_file",
+                "implied inactive_file = usage {usage} − working_set {ws} = {} B",
                 usage.saturating_sub(ws)
             ),
             None,

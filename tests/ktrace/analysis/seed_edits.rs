@@ -158,6 +158,11 @@ fn an_old_container_instance_still_exported_is_named_as_double_counting() {
     assert!(
         message(&v, "duplicate-series").contains("(88788992 B). They are different container ids")
     );
+    assert_eq!(
+        finding(&v, "duplicate-series")[0]["severity"],
+        "warn",
+        "not in the number `top` printed: a warning, not a double count"
+    );
     let r = recon(&v, "centos-tools");
     assert_eq!(
         r["verdict"],
