@@ -242,3 +242,15 @@ fn without_pod_metrics_there_is_no_number_and_the_headline_says_why() {
         "worst/warn The Metrics API has no metrics for this pod (podmetrics.metrics.k8s.io \"csi/blockvol-fs-1\" not found), so `kubectl top pod` prints NotFound."
     );
 }
+
+#[test]
+fn the_report_names_its_producer_and_the_bundles() {
+    let (_, _, v) = run_modified(|v| v["ktrace_version"] = "0.0.9".into());
+    assert_eq!(
+        v["producer"],
+        serde_json::json!({
+            "ktrace_version": env!("CARGO_PKG_VERSION"),
+            "evidence_ktrace_version": "0.0.9"
+        })
+    );
+}

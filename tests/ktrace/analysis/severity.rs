@@ -279,5 +279,32 @@ fn an_old_instance_summed_into_the_metrics_api_value_is_a_double_count() {
     assert!(message(&v, "duplicate-series").ends_with("and the sum counts old and new."));
 }
 
+#[test]
+fn an_old_container_instance_still_exported_is_named_as_double_counting() {
+    // kubernetes/kubernetes#107291: after a restart the previous instance's series lingers.
+    let (code, _, v) = run_modified(|v| {
+        let body = &mut v["sources"]["kubelet_cadvisor"]["outcome"]["body"];
+        *body = Value::String(format!("{}{OLD_INSTANCE}\n", body.as_str().unwrap()));
+    });
+    assert_eq!(
+        code, 0,
+        "the query still reproduces the Metrics API; the kubelet's sum drifted"
+    );
+    assert_eq!(v["verdict"], "drift");
+    assert!(
+        message(&v, "duplicate-series").contains("(88788992 B). They are different container ids")
+    );
+    assert_eq!(
+        finding(&v, "duplicate-series")[0]["severity"],
+        "warn",
+        "not in the number `top` printed: a warning, not a double count"
+    );
+    let r = recon(&v, "centos-tools");
+    assert_eq!(
+        r["verdict"],
+        "cAdvisor Σ off by +4096 B from Metrics API; cAdvisor sampled 2.873 s before the Metrics API timestamp"
+    );
+}
+
 /// A previous centos-tools instance still exported (another container id, 4096 B).
 pub const OLD_INSTANCE: &str = r#"container_memory_working_set_bytes{container="centos-tools",id="/kubepods.slice/kubepods-besteffort.slice/kubepods-besteffort-pod8f3c2a61_5b7e_4d2a_9c41_0e6d9b1f7a35.slice/crio-0000000000000000000000000000000000000000000000000000000000000001.scope",image="quay.io/centos/centos:stream8",name="k8s_centos-tools_blockvol-fs-1_csi_8f3c2a61-5b7e-4d2a-9c41-0e6d9b1f7a35_0",namespace="csi",pod="blockvol-fs-1"} 4096 1636128300000"#;
