@@ -39,3 +39,6 @@ pub fn for_verdict(v: Verdict) -> ExitCode {
 pub fn for_closed_pipe() -> ExitCode {
     ExitCode::from(CONSISTENT)
 }
+
+#[cfg(test)]
+mod tests;

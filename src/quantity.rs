@@ -352,5 +352,33 @@ pub fn canonical_decimal_nanos(nanos: i128) -> String {
     canonical_decimal(nanos, -9, false)
 }
 
+/// A byte count in human units, one rule everywhere in text and Markdown reports:
+/// the largest IEC unit (`Ki`, `Mi`, `Gi`, … written as kubectl writes them) in which the
+/// value, rounded half up to one decimal, is at least 1; below 1Ki plain bytes (`512 B`).
+/// Exact integer arithmetic, never scientific notation:
+/// `88784896` → `84.7Mi`, `3256320` → `3.1Mi`, `180224` → `176.0Ki`, `0` → `0 B`,
+/// `1048575` → `1.0Mi` (1023.999Ki rounds up to the next unit). Negative values keep
+/// their sign (`-2015232` → `-1.9Mi`).
+pub fn human_bytes(bytes: i128) -> String {
+    let sign = if bytes < 0 { "-" } else { "" };
+    let b = bytes.unsigned_abs();
+    if b < 1024 {
+        return format!("{sign}{b} B");
+    }
+    let units = ["Ki", "Mi", "Gi", "Ti", "Pi", "Ei"];
+    let mut shift = 10;
+    for (i, unit) in units.iter().enumerate() {
+        // Tenths of the unit, rounded half up (no overflow: the remainder is below 2^60).
+        let unit_bytes = 1u128 << shift;
+        let rest = ((b % unit_bytes) * 10 + unit_bytes / 2) / unit_bytes;
+        let tenths = (b / unit_bytes).saturating_mul(10).saturating_add(rest);
+        if tenths < 10_240 || i == units.len() - 1 {
+            return format!("{sign}{}.{}{unit}", tenths / 10, tenths % 10);
+        }
+        shift += 10;
+    }
+    unreachable!("the last unit always returns")
+}
+
 #[cfg(test)]
 mod tests;

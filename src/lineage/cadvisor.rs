@@ -64,7 +64,9 @@ pub fn cadvisor_view(parsed: &Exposition) -> CadvisorView {
     }
 }
 
-fn group_key(s: &Sample) -> String {
+/// The key a sample's cgroup is grouped under: its `id`, or its container and `name`
+/// labels when it has no `id` (see [`row_key`]).
+pub fn group_key(s: &Sample) -> String {
     match s.label("id") {
         Some(id) if !id.is_empty() => id.to_string(),
         _ => format!(
@@ -72,6 +74,20 @@ fn group_key(s: &Sample) -> String {
             container_label(s),
             s.label_or_empty("name")
         ),
+    }
+}
+
+/// The [`group_key`] of a cgroup row's samples.
+pub fn row_key(row: &CgroupRow) -> String {
+    if row.id.is_empty() {
+        let name = row.labels.iter().find(|(k, _)| k == "name");
+        format!(
+            "container={};name={}",
+            row.container,
+            name.map_or("", |(_, v)| v.as_str())
+        )
+    } else {
+        row.id.clone()
     }
 }
 
@@ -157,9 +173,10 @@ fn ws_check(row: &CgroupRow) -> (String, Option<bool>) {
                 Some(ok),
             )
         }
+        // That it is not exported is said once, by the `working-set-check` finding.
         None => (
             format!(
-                "inactive_file not exported by this cAdvisor; usage {usage} − working_set {ws} = {} B is the implied inactive_file",
+                "implied inactive_file = usage {usage} − working_set {ws} = {} B",
                 usage.saturating_sub(ws)
             ),
             None,

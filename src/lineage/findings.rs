@@ -1,12 +1,17 @@
 //! Plain-words conclusions, each tied to the values it rests on.
 
 use super::model::{
-    BackendKind, CgroupRole, Finding, Layer, Lineage, MetricsApiView, Reconciliation, Severity,
+    BackendKind, CgroupRole, Finding, Lineage, MetricsApiView, Reconciliation, Severity,
     TopPrediction,
 };
 
-/// All findings for a lineage, most important first.
-pub fn findings(l: &Lineage, selection_notes: &[String]) -> Vec<Finding> {
+/// All findings for a lineage (ordered and merged later, see [`super::tidy`]).
+/// `pod_metrics_explained`: a pod finding already says why the PodMetrics is missing.
+pub fn findings(
+    l: &Lineage,
+    selection_notes: &[String],
+    pod_metrics_explained: bool,
+) -> Vec<Finding> {
     let mut out = Vec::new();
     if let (Some(top), Some(api)) = (l.top.get(), l.metrics_api.get()) {
         rounding(top, &mut out);
@@ -28,7 +33,7 @@ pub fn findings(l: &Lineage, selection_notes: &[String]) -> Vec<Finding> {
             vec![],
         ));
     }
-    missing(l, &mut out);
+    super::missing::findings(l, pod_metrics_explained, &mut out);
     out
 }
 
@@ -94,32 +99,54 @@ fn pause_counted(api: &MetricsApiView, top: &TopPrediction, l: &Lineage, out: &m
     ));
 }
 
+/// One finding for every pause/sandbox cgroup cAdvisor has but the Metrics API does not
+/// (a node inside a container exports the same one under two paths).
 fn pause_not_counted(l: &Lineage, out: &mut Vec<Finding>) {
     let Some(cad) = l.cadvisor.get() else { return };
-    for c in cad
+    let pauses: Vec<_> = cad
         .cgroups
         .iter()
         .filter(|c| matches!(c.role, CgroupRole::Pause | CgroupRole::Sandbox))
-    {
-        let ws = c.bytes("working_set");
-        out.push(Finding::new(
-            "pause-not-counted",
-            Severity::Info,
-            format!(
-                "The {} cgroup exists in cAdvisor (working set {} B) but is not in the Metrics API, so `top` does not count it.",
-                c.role.as_str(),
-                ws.map_or("?".into(), |v| v.to_string())
-            ),
-            vec![format!("id={}", c.id), format!("image={}", c.image)],
-        ));
-    }
+        .collect();
+    let Some(first) = pauses.first() else { return };
+    let mut sets: Vec<String> = pauses
+        .iter()
+        .map(|c| {
+            c.bytes("working_set")
+                .map_or("?".into(), |v| format!("{v} B"))
+        })
+        .collect();
+    sets.dedup();
+    let series = if pauses.len() > 1 {
+        format!(", in {} series", pauses.len())
+    } else {
+        String::new()
+    };
+    out.push(Finding::new(
+        "pause-not-counted",
+        Severity::Info,
+        format!(
+            "The {} cgroup exists in cAdvisor (working set {}{series}) but is not in the Metrics API, so `top` does not count it.",
+            first.role.as_str(),
+            sets.join(", ")
+        ),
+        pauses
+            .iter()
+            .flat_map(|c| [format!("id={}", c.id), format!("image={}", c.image)])
+            .fold(Vec::new(), |mut v, e| {
+                if !v.contains(&e) {
+                    v.push(e);
+                }
+                v
+            }),
+    ));
 }
 
 fn blank_container(api: &MetricsApiView, out: &mut Vec<Finding>) {
     if let Some(c) = api.containers.iter().find(|c| c.name.is_empty()) {
         out.push(Finding::new(
             "blank-container",
-            Severity::Warn,
+            Severity::DoubleCount,
             format!(
                 "The Metrics API has a container with an empty name ({}). That is usually the pod-level cgroup leaking through a query without `container!=\"\"`, and it doubles the pod row.",
                 c.memory.as_deref().unwrap_or("?")
@@ -129,9 +156,15 @@ fn blank_container(api: &MetricsApiView, out: &mut Vec<Finding>) {
     }
 }
 
+/// The pod-level cgroup, which `top` never uses, when its working set differs from the sum.
 fn pod_cgroup(l: &Lineage, out: &mut Vec<Finding>) {
     let (Some(cad), Some(top)) = (l.cadvisor.get(), l.top.get()) else {
         return;
+    };
+    let readers = if super::openshift::signs(l).is_empty() {
+        "dashboards that query `container=\"\"` do"
+    } else {
+        "the OpenShift console and dashboards that query `container=\"\"` do"
     };
     for c in cad
         .cgroups
@@ -142,11 +175,14 @@ fn pod_cgroup(l: &Lineage, out: &mut Vec<Finding>) {
             continue;
         };
         let diff = ws.bytes.saturating_sub(top.pod_row.memory_bytes);
+        if diff == 0 {
+            continue;
+        }
         out.push(Finding::new(
             "pod-cgroup-not-used",
             Severity::Info,
             format!(
-                "The pod-level cgroup's working set is {} B ({:+} B against the {} B that `top` sums). `top` never uses it; the OpenShift console and dashboards that query `container=\"\"` do, so they show a different number.",
+                "The pod-level cgroup's working set is {} B ({:+} B against the {} B that `top` sums). `top` never uses it; {readers}, so they show a different number.",
                 ws.bytes, diff, top.pod_row.memory_bytes
             ),
             vec![format!("{}{{id={:?}}} {}", ws.metric, c.id, ws.value_text)],
@@ -166,9 +202,20 @@ fn duplicates(l: &Lineage, out: &mut Vec<Finding>) {
                 r.series_sum_bytes.unwrap_or(0)
             ),
         };
+        // Counted twice in the number `top` prints when the backend summed them all and the
+        // Metrics API value is that sum; otherwise (metrics-server keeps the first, or the
+        // backend's answer predates the extra series) it is a warning.
+        let summed = l.backend.kind != BackendKind::MetricsServer
+            && r.metrics_api_bytes.is_some()
+            && r.metrics_api_bytes == r.series_sum_bytes;
+        let severity = if summed {
+            Severity::DoubleCount
+        } else {
+            Severity::Warn
+        };
         out.push(Finding::new(
             "duplicate-series",
-            Severity::Warn,
+            severity,
             format!(
                 "{} series match container {:?}; {effect} {}",
                 r.series.len(),
@@ -320,48 +367,5 @@ fn legacy_labels(l: &Lineage, out: &mut Vec<Finding>) {
     let Some(cad) = l.cadvisor.get() else { return };
     if cad.label_scheme.contains("legacy") {
         out.push(Finding::new("legacy-labels", Severity::Info, format!("The kubelet series use {} labels (Kubernetes ≤ 1.15); an adapter rule must match that scheme or its query returns nothing.", cad.label_scheme), vec![]));
-    }
-}
-
-fn missing(l: &Lineage, out: &mut Vec<Finding>) {
-    for s in l.sources.iter().filter(|s| s.required && !s.ok) {
-        out.push(Finding::new(
-            "missing-source",
-            Severity::Missing,
-            format!(
-                "{} is missing: {}. {}",
-                s.name,
-                s.status,
-                unproven(&s.name, l.backend.kind)
-            ),
-            s.command.iter().map(|c| format!("by hand: {c}")).collect(),
-        ));
-    }
-    if let Layer::Missing { reason } = &l.top {
-        out.push(Finding::new(
-            "no-top",
-            Severity::Missing,
-            format!("The `top` strings cannot be computed: {reason}."),
-            vec![],
-        ));
-    }
-}
-
-fn unproven(name: &str, kind: BackendKind) -> &'static str {
-    match (name, kind) {
-        (n, _) if n.starts_with("Metrics API") => {
-            "Without it the number `top` prints is not known."
-        }
-        (n, _) if n.starts_with("kubelet /metrics/cadvisor") => {
-            "Which cgroup series fed the number is unproven."
-        }
-        (n, BackendKind::MetricsServer) if n.starts_with("kubelet /metrics/resource") => {
-            "The sample metrics-server read is unproven."
-        }
-        (n, _) if n.starts_with("Prometheus") => {
-            "What the adapter's query returns is unproven. On OpenShift the API server's service proxy cannot pass your token to prometheus-k8s; use --prometheus-url with the thanos-querier route and --prometheus-token-file <(oc whoami -t)."
-        }
-        (n, _) if n.starts_with("Adapter config") => "The adapter's query cannot be rendered.",
-        _ => "Which backend produced the number is unproven.",
     }
 }

@@ -5,17 +5,23 @@
 
 mod adapter;
 mod backend;
+mod breakdown;
 mod cadvisor;
+mod cgroup_version;
 mod excerpts;
 mod findings;
 mod metrics_api;
+mod missing;
 pub mod model;
+mod openshift;
 mod pod;
 mod pod_findings;
 mod reconcile;
 mod selection;
 mod sources;
-mod time;
+mod summary;
+mod tidy;
+pub mod time;
 
 use crate::evidence::{Evidence, Source};
 use crate::exposition::parse::{self, Exposition};
@@ -46,6 +52,17 @@ pub fn analyze(ev: &Evidence) -> Lineage {
     let selection = selection::select(&inputs);
     let reconciliation = reconcile::reconcile(&inputs, &selection);
     let sources = sources::source_views(ev, adapter.as_ref());
+    let cadvisor = layer(&s.kubelet_cadvisor, |_| Ok(cadvisor::cadvisor_view(&cad)));
+    let version = cadvisor
+        .get()
+        .map_or(CgroupVersion::Unknown, |v| cgroup_version::detect(&cad, v));
+    let breakdown = breakdown::breakdowns(
+        cadvisor.get(),
+        &selection,
+        backend.kind,
+        metrics_api.get(),
+        &version,
+    );
     let mut lineage = Lineage {
         report_version: REPORT_VERSION,
         producer: Producer::this_build(&ev.ktrace_version),
@@ -64,20 +81,23 @@ pub fn analyze(ev: &Evidence) -> Lineage {
         backend,
         adapter,
         resource: layer(&s.kubelet_resource, |_| Ok(resource_rows(&res))),
-        cadvisor: layer(&s.kubelet_cadvisor, |_| Ok(cadvisor::cadvisor_view(&cad))),
-        breakdown: Vec::new(),
+        cadvisor,
+        breakdown,
         reconciliation,
         findings: Vec::new(),
         sources,
         excerpts: excerpts::excerpts(ev, &cad, &res),
         verdict: Verdict::Consistent,
     };
-    let mut found = findings::findings(&lineage, &selection.notes);
-    found.extend(pod_findings::findings(ev, &lineage));
-    found.sort_by_key(|f| f.severity == Severity::Missing);
-    lineage.findings = found;
+    let pod_found = pod_findings::findings(ev, &lineage);
+    let explained = pod_found
+        .iter()
+        .any(|f| f.code == "no-pod-metrics" || f.code == "metrics-api-not-available");
+    let mut found = findings::findings(&lineage, &selection.notes, explained);
+    found.extend(pod_found);
+    lineage.findings = tidy::tidy(found);
     lineage.verdict = verdict(&lineage);
-    lineage.summary.verdict = lineage.verdict;
+    lineage.summary = summary::summary(&lineage);
     lineage
 }
 
@@ -107,9 +127,17 @@ fn resource_rows(parsed: &Exposition) -> Vec<ResourceSample> {
         .collect()
 }
 
+/// Disagreement first; then a number that counts memory twice (never all-clear, even
+/// when every layer agrees); then a missing layer; then drift.
 fn verdict(l: &Lineage) -> Verdict {
     if l.reconciliation.iter().any(|r| r.differs) {
         return Verdict::Disagree;
+    }
+    if l.findings
+        .iter()
+        .any(|f| f.severity == Severity::DoubleCount)
+    {
+        return Verdict::Misleading;
     }
     let adapter_missing = l.adapter.as_ref().is_some_and(|a| {
         a.memory

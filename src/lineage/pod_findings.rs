@@ -47,7 +47,7 @@ fn not_served(ev: &Evidence, out: &mut Vec<Finding>) -> bool {
     if !served {
         out.push(Finding::new(
             "metrics-api-not-available",
-            Severity::Warn,
+            Severity::Missing,
             "The API server serves no metrics.k8s.io group, so `kubectl top` prints `error: Metrics API not available`: no APIService for the Metrics API is registered (install metrics-server, or check the prometheus-adapter APIService).".into(),
             d.request.iter().map(|r| format!("GET {r}: {}", d.missing_reason().unwrap_or_else(|| "no versions".into()))).collect(),
         ));
@@ -90,12 +90,23 @@ fn no_metrics(ev: &Evidence, l: &Lineage, out: &mut Vec<Finding>) {
             why.push(format!("container {} restarted {} times; metrics-server drops the whole pod until every container has two scrapes", c.name, c.restarts.unwrap_or(0)));
         }
     }
+    why.extend(by_hand(l));
     out.push(Finding::new(
         "no-pod-metrics",
-        Severity::Warn,
+        Severity::Missing,
         format!("The Metrics API has no metrics for this pod ({error}), so `kubectl top pod` prints NotFound."),
         why,
     ));
+}
+
+/// The command that fetches the PodMetrics by hand (this finding replaces the
+/// `missing-source` one for it).
+fn by_hand(l: &Lineage) -> Option<String> {
+    l.sources
+        .iter()
+        .find(|s| s.name == super::missing::POD_METRICS)
+        .and_then(|s| s.command.as_ref())
+        .map(|c| format!("by hand: {c}"))
 }
 
 fn oom(l: &Lineage, out: &mut Vec<Finding>) {

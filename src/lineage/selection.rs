@@ -8,7 +8,7 @@
 
 use std::collections::BTreeMap;
 
-use super::cadvisor::{WORKING_SET, container_label, whole};
+use super::cadvisor::{WORKING_SET, container_label, group_key, whole};
 use super::model::{BackendKind, MetricsApiView, RuleView};
 use crate::exposition::parse::{Exposition, Sample};
 use crate::promql::selector::{VectorSelector, analyze_query};
@@ -52,6 +52,8 @@ pub struct Selected {
     pub skipped: bool,
     /// Latest sample timestamp among them (ms).
     pub newest_ms: Option<i64>,
+    /// The cgroup of each summed series ([`group_key`]), in order.
+    pub keys: Vec<String>,
 }
 
 /// What the selection step found, plus notes about assumptions it had to make.
@@ -105,6 +107,7 @@ fn add(entry: &mut Selected, s: &Sample, line: &str) {
     entry.sum = entry.sum.saturating_add(v);
     entry.first = entry.first.or(Some(v));
     entry.newest_ms = entry.newest_ms.max(s.timestamp_ms);
+    entry.keys.push(group_key(s));
 }
 
 fn select_by_query(rule: &RuleView, inputs: &Inputs) -> Selection {

@@ -170,3 +170,33 @@ fn sums_follow_add_format_rules_and_report_overflow() {
         0
     );
 }
+
+#[test]
+fn human_bytes_use_one_decimal_and_iec_units_as_kubectl_writes_them() {
+    let cases: &[(i128, &str)] = &[
+        (0, "0 B"),
+        (512, "512 B"),
+        (1023, "1023 B"),
+        (1024, "1.0Ki"),
+        (4096, "4.0Ki"),
+        (180_224, "176.0Ki"),
+        (1_048_575, "1.0Mi"),
+        (1_048_576, "1.0Mi"),
+        (3_256_320, "3.1Mi"),
+        (85_528_576, "81.6Mi"),
+        (88_784_896, "84.7Mi"),
+        (88_965_120, "84.8Mi"),
+        (14_086_144, "13.4Mi"),
+        (1_720_320, "1.6Mi"),
+        // 1.25Mi exactly: half up.
+        (1_310_720, "1.3Mi"),
+        (1_288_490_189, "1.2Gi"),
+        (1 << 60, "1.0Ei"),
+        (5 << 70, "5120.0Ei"),
+        (-2_015_232, "-1.9Mi"),
+        (i128::MIN, "-147573952589676412928.0Ei"),
+    ];
+    for (bytes, want) in cases {
+        assert_eq!(human_bytes(*bytes), *want, "{bytes}");
+    }
+}

@@ -15,7 +15,10 @@ use serde_json::Value;
 
 use crate::support::fixtures::{self, SEED};
 
+mod breakdown;
+mod headline;
 mod seed_edits;
+mod severity;
 
 const SEED_QUERY: &str = r#"sum(container_memory_working_set_bytes{namespace="csi",pod="blockvol-fs-1",container!="",pod!=""}) by (pod,container)"#;
 
@@ -103,10 +106,12 @@ fn set_body(v: &mut Value, source: &str, f: impl FnOnce(&str) -> String) {
     *b = Value::String(f(b.as_str().unwrap()));
 }
 
-/// (target, bundle, pod row, --containers rows, per container (Metrics API bytes, cAdvisor Σ)).
+/// (target, bundle, exit code, pod row, --containers rows, per container (Metrics API bytes,
+/// cAdvisor Σ)).
 struct Case {
     target: &'static str,
     bundle: &'static str,
+    code: i32,
     pod_row: &'static str,
     rows: &'static [(&'static str, &'static str, i64, i64)],
 }
@@ -115,6 +120,7 @@ const REAL: &[Case] = &[
     Case {
         target: "kube-system/metrics-server-6b79b4d69b-x2ps9",
         bundle: "docker-cgv1-ms-pod.json",
+        code: 0,
         pod_row: "13Mi",
         rows: &[
             ("POD", "0Mi", 692224, 692224),
@@ -124,18 +130,21 @@ const REAL: &[Case] = &[
     Case {
         target: "kube-system/metrics-server-9d74bb658-c6nnt",
         bundle: "containerd-cgv2-ms.json",
+        code: 0,
         pod_row: "21Mi",
         rows: &[("metrics-server", "21Mi", 22396928, 22396928)],
     },
     Case {
         target: "kube-system/coredns-5c98db65d4-m76hk",
         bundle: "kic-duplicate-cgroups.json",
+        code: 5,
         pod_row: "26Mi",
         rows: &[("coredns", "26Mi", 28139520, 28139520)],
     },
     Case {
         target: "kube-system/fluentd-gcp-v2.0.10-9q9t4",
         bundle: "legacy-labels-gke.json",
+        code: 0,
         pod_row: "128Mi",
         rows: &[
             ("fluentd-gcp", "123Mi", 129007616, 129007616),
@@ -148,7 +157,8 @@ const REAL: &[Case] = &[
 fn real_data_bundles_give_the_hand_checked_numbers() {
     for case in REAL {
         let (code, v) = json_report(case.target, case.bundle);
-        assert_eq!(code, 0, "{}", case.bundle);
+        // Every layer agrees on every bundle; the kic number counts coredns twice (exit 5).
+        assert_eq!(code, case.code, "{}", case.bundle);
         assert_eq!(
             v["top"]["value"]["pod_row"]["memory"], case.pod_row,
             "{}",

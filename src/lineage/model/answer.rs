@@ -101,6 +101,12 @@ pub struct Breakdown {
     pub adds_up: bool,
     /// Why the decomposition does not add up, in words; `None` when it does.
     pub problem: Option<String>,
+    /// Each derived value with its exact arithmetic, e.g.
+    /// `inactive_file 42143744 = usage 130928640 − working_set 88784896 (implied: not exported)`.
+    pub steps: Vec<String>,
+    /// Remarks on the counters (exported page cache not equal to active + inactive, swap,
+    /// a container whose cgroup is unknown).
+    pub notes: Vec<String>,
 }
 
 /// A byte count that was either exported by cAdvisor or implied by arithmetic.

@@ -1,10 +1,11 @@
 use super::*;
 
-const ALL: [Verdict; 4] = [
+const ALL: [Verdict; 5] = [
     Verdict::Consistent,
     Verdict::Partial,
     Verdict::Disagree,
     Verdict::Drift,
+    Verdict::Misleading,
 ];
 
 #[test]
@@ -30,6 +31,11 @@ fn verdict_sentences_are_written_once_here() {
             (
                 "consistent, with drift",
                 "the backend reproduces the Metrics API exactly; newer kubelet samples differ",
+                Some("findings")
+            ),
+            (
+                "misleading",
+                "the layers agree, but the `top` number counts memory twice",
                 Some("findings")
             ),
         ]
@@ -81,4 +87,35 @@ fn a_cgroup_row_finds_its_samples_by_short_name() {
         Some(Some(7))
     );
     assert_eq!(row.bytes("rss"), None);
+}
+
+#[test]
+fn severities_rank_worst_first() {
+    let all = [
+        Severity::Info,
+        Severity::Warn,
+        Severity::Missing,
+        Severity::DoubleCount,
+        Severity::Disagree,
+    ];
+    let mut sorted = all;
+    sorted.sort_by_key(|s| s.rank());
+    assert_eq!(
+        sorted,
+        [
+            Severity::Disagree,
+            Severity::DoubleCount,
+            Severity::Missing,
+            Severity::Warn,
+            Severity::Info
+        ]
+    );
+    let names: Vec<_> = sorted
+        .iter()
+        .map(|s| serde_json::to_value(s).unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        ["disagree", "double_count", "missing", "warn", "info"]
+    );
 }

@@ -143,29 +143,6 @@ fn pod_findings_name_oom_kills_limits_and_why_metrics_are_missing() {
 }
 
 #[test]
-fn an_old_container_instance_still_exported_is_named_as_double_counting() {
-    // kubernetes/kubernetes#107291: after a restart the previous instance's series lingers.
-    let (code, _, v) = run_modified(|v| {
-        let body = &mut v["sources"]["kubelet_cadvisor"]["outcome"]["body"];
-        let old = r#"container_memory_working_set_bytes{container="centos-tools",id="/kubepods.slice/kubepods-besteffort.slice/kubepods-besteffort-pod8f3c2a61_5b7e_4d2a_9c41_0e6d9b1f7a35.slice/crio-0000000000000000000000000000000000000000000000000000000000000001.scope",image="quay.io/centos/centos:stream8",name="k8s_centos-tools_blockvol-fs-1_csi_8f3c2a61-5b7e-4d2a-9c41-0e6d9b1f7a35_0",namespace="csi",pod="blockvol-fs-1"} 4096 1636128300000"#;
-        *body = Value::String(format!("{}{old}\n", body.as_str().unwrap()));
-    });
-    assert_eq!(
-        code, 0,
-        "the query still reproduces the Metrics API; the kubelet's sum drifted"
-    );
-    assert_eq!(v["verdict"], "drift");
-    assert!(
-        message(&v, "duplicate-series").contains("(88788992 B). They are different container ids")
-    );
-    let r = recon(&v, "centos-tools");
-    assert_eq!(
-        r["verdict"],
-        "cAdvisor Σ off by +4096 B from Metrics API; cAdvisor sampled 2.873 s before the Metrics API timestamp"
-    );
-}
-
-#[test]
 fn dedicated_service_monitors_trace_to_the_resource_endpoint_and_leave_out_pause() {
     // OpenShift's dedicatedServiceMonitors: the adapter queries pa_container_memory_working_set_bytes,
     // /metrics/resource renamed, where the pause container never appears.
@@ -202,6 +179,26 @@ fn dedicated_service_monitors_trace_to_the_resource_endpoint_and_leave_out_pause
     );
     assert_eq!(recon[0]["verdict"], "exact");
     assert_eq!(v["top"]["value"]["pod_row"]["memory"], "84Mi");
+    // The series came from /metrics/resource: the cAdvisor cgroup is found by name.
+    let b: Vec<(&Value, &Value)> = v["breakdown"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| (&b["container"], &b["working_set"]))
+        .collect();
+    assert_eq!(
+        b,
+        [
+            (&Value::Null, &88784896.into()),
+            (&"centos-tools".into(), &88784896.into())
+        ]
+    );
+    assert!(
+        v["summary"]["lines"][3]["text"]
+            .as_str()
+            .unwrap()
+            .starts_with("`pa_container_memory_working_set_bytes` from the kubelet's /metrics/resource on worker-4")
+    );
 }
 
 #[test]
