@@ -197,7 +197,10 @@ fn write_report(l: &lineage::Lineage, args: &PodArgs) -> Result<(), AppError> {
             to_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
         }
     };
-    let opts = TextOptions { color };
+    let opts = TextOptions {
+        color,
+        ..TextOptions::default()
+    };
     match &args.out {
         Some(path) => {
             let file = File::create(path).map_err(|source| AppError::Write {

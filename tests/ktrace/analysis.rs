@@ -38,7 +38,12 @@ fn analyze_value(v: &Value, target: &str) -> (i32, String, Value) {
     render::render(
         &lineage,
         Format::Text,
-        TextOptions { color: false },
+        // Content, not layout: no wrapping, and the details part shown.
+        TextOptions {
+            color: false,
+            width: usize::MAX,
+            details: true,
+        },
         &mut text,
     )
     .unwrap();
