@@ -131,6 +131,10 @@ fn seed_json_carries_the_same_values() {
     let (code, v) = json_report("csi/blockvol-fs-1", SEED);
     assert_eq!(code, 0);
     assert_eq!(v["report_version"], 1);
+    assert_eq!(v["producer"]["ktrace_version"], env!("CARGO_PKG_VERSION"));
+    assert_eq!(v["producer"]["evidence_ktrace_version"], "0.1.0");
+    assert_eq!(v["summary"]["verdict"], "consistent");
+    assert!(v["breakdown"].is_array());
     let top = &v["top"]["value"];
     assert_eq!(top["pod_row"]["memory"], "84Mi");
     assert_eq!(top["pod_row"]["cpu"], "0m");
@@ -195,7 +199,11 @@ fn seed_markdown_is_a_ticket_report() {
         "markdown",
     ]);
     assert_eq!(code, 0);
-    assert!(out.starts_with("# ktrace: `csi/blockvol-fs-1` memory lineage\n"));
+    let head = format!(
+        "# ktrace: `csi/blockvol-fs-1` memory lineage\n\n**Verdict:** consistent · exit 0: every layer present and every value agrees.\n\nktrace {} · captured 2021-11-05T16:06:03Z by ktrace 0.1.0 · ",
+        env!("CARGO_PKG_VERSION")
+    );
+    assert!(out.starts_with(&head), "{out}");
     assert!(out.contains("| pod `blockvol-fs-1` | 0m | **84Mi** | 86880Ki = 88965120 B; floor(88965120 B / 1048576) = floor(84.84375) = 84 → 84Mi |"));
     assert!(out.contains(&format!("```promql\n{SEED_QUERY}\n```")));
     assert!(out.contains(

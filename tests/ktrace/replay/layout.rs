@@ -388,22 +388,3 @@ fn the_top_number_is_never_green_when_the_answer_says_it_misleads() {
         .unwrap();
     assert!(row.contains("\u{1b}[32m84Mi\u{1b}[0m"), "{row:?}");
 }
-
-#[test]
-fn every_format_names_its_producer() {
-    let l = lineage_of(SEED);
-    let version = env!("CARGO_PKG_VERSION");
-    let producer = format!("ktrace {version} · captured 2021-11-05T16:06:03Z by ktrace 0.1.0");
-    assert!(
-        text(&l, 200, false)
-            .lines()
-            .nth(1)
-            .unwrap()
-            .starts_with(&producer)
-    );
-    assert!(markdown(&l).contains(&format!("\n{producer} · context `admin`")));
-    let json: serde_json::Value =
-        serde_json::from_str(&draw(&l, Format::Json, TextOptions::default())).unwrap();
-    assert_eq!(json["producer"]["ktrace_version"], version);
-    assert_eq!(json["producer"]["evidence_ktrace_version"], "0.1.0");
-}

@@ -204,3 +204,27 @@ fn json_carries_the_answer_the_breakdown_and_the_producer() {
     assert_eq!(b[2]["adds_up"], true);
     assert_eq!(v["producer"]["ktrace_version"], env!("CARGO_PKG_VERSION"));
 }
+
+fn json_of(l: &Lineage) -> String {
+    let mut out = Vec::new();
+    render::render(l, Format::Json, TextOptions::default(), &mut out).unwrap();
+    String::from_utf8(out).unwrap()
+}
+
+#[test]
+fn every_format_names_its_producer() {
+    let l = lineage_of(SEED);
+    let version = env!("CARGO_PKG_VERSION");
+    let producer = format!("ktrace {version} · captured 2021-11-05T16:06:03Z by ktrace 0.1.0");
+    assert!(
+        super::layout::text(&l, 200, false)
+            .lines()
+            .nth(1)
+            .unwrap()
+            .starts_with(&producer)
+    );
+    assert!(markdown(&l).contains(&format!("\n{producer} · context `admin`")));
+    let json: serde_json::Value = serde_json::from_str(&json_of(&l)).unwrap();
+    assert_eq!(json["producer"]["ktrace_version"], version);
+    assert_eq!(json["producer"]["evidence_ktrace_version"], "0.1.0");
+}
