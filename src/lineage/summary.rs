@@ -18,8 +18,8 @@ pub const MAX_LINE: usize = 160;
 pub fn summary(l: &Lineage) -> Summary {
     let number = l.top.get().map(|t| t.pod_row.memory.clone());
     let question = match &number {
-        Some(n) => format!("why does `kubectl top pod` say {n} for {}?", l.target),
-        None => format!("what does `kubectl top pod` say for {}, and why?", l.target),
+        Some(n) => format!("Why does `kubectl top pod` say {n} for {}?", l.target),
+        None => format!("What does `kubectl top pod` say for {}, and why?", l.target),
     };
     let mut lines = vec![what(l)];
     lines.extend(made_of(l));

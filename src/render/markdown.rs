@@ -1,23 +1,19 @@
-//! Markdown report for tickets: tables, the rendered query, evidence excerpts, commands.
+//! Markdown report for tickets, answer first: the headline and the verdict, the side-by-side
+//! lineage table and its Mermaid diagram, findings worst first, then every piece of evidence
+//! (whole, never elided) and the commands to reproduce it by hand.
+
+mod evidence;
+mod syntax;
 
 use std::io::{self, Write};
 
-use super::rows::{cgroup_header, cgroup_row, labels_text, lineage_header, lineage_row};
-use crate::lineage::{Layer, Lineage, RuleView, Severity, Verdict};
+use super::answer;
+use super::rows::{lineage_grid, lineage_notes};
+use crate::lineage::Lineage;
+use syntax::{code_span, fence, md_table};
 
-fn md_row(w: &mut dyn Write, cells: &[String]) -> io::Result<()> {
-    let cells: Vec<String> = cells
-        .iter()
-        .map(|c| c.replace('|', "\\|").replace('\n', " "))
-        .collect();
-    writeln!(w, "| {} |", cells.join(" | "))
-}
-
-fn md_table(w: &mut dyn Write, header: &[String], rows: &[Vec<String>]) -> io::Result<()> {
-    md_row(w, header)?;
-    writeln!(w, "|{}", "---|".repeat(header.len()))?;
-    rows.iter().try_for_each(|r| md_row(w, r))
-}
+#[cfg(test)]
+use syntax::md_row;
 
 /// Writes the Markdown report (control characters from the evidence escaped).
 pub fn render(l: &Lineage, w: &mut dyn Write) -> io::Result<()> {
@@ -28,205 +24,82 @@ pub fn render(l: &Lineage, w: &mut dyn Write) -> io::Result<()> {
 
 fn report(l: &Lineage, w: &mut dyn Write) -> io::Result<()> {
     writeln!(w, "# ktrace: `{}` memory lineage\n", l.target)?;
-    let mut meta = vec![format!("Evidence captured {}", l.captured_at)];
-    meta.extend(l.cluster.context.iter().map(|c| format!("context `{c}`")));
-    meta.extend(l.cluster.version.iter().map(|v| format!("server {v}")));
-    writeln!(w, "{}.\n", meta.join(", "))?;
-    top(l, w)?;
-    writeln!(w, "## Lineage per container (memory, bytes)\n")?;
-    let rows: Vec<Vec<String>> = l.reconciliation.iter().map(|r| lineage_row(l, r)).collect();
-    md_table(w, &lineage_header(l), &rows)?;
-    layers(l, w)?;
+    headline(l, w)?;
+    lineage(l, w)?;
     findings(l, w)?;
-    excerpts(l, w)?;
-    reproduce(l, w)?;
-    writeln!(w, "\n{}", verdict(l.verdict))
+    evidence::evidence(l, w)
 }
 
-/// `**Verdict:** consistent — every layer present and every value agrees.`
-fn verdict(v: Verdict) -> String {
-    format!("**Verdict:** {} — {}.", v.label(), v.summary())
+fn headline(l: &Lineage, w: &mut dyn Write) -> io::Result<()> {
+    if !l.summary.question.is_empty() {
+        writeln!(w, "**{}**\n", l.summary.question.replace('\n', " "))?;
+    }
+    for s in &l.summary.lines {
+        let label = answer::summary_label(s.kind);
+        writeln!(w, "- **{label}**: {}", s.text.replace('\n', " "))?;
+    }
+    if !l.summary.lines.is_empty() {
+        writeln!(w)?;
+    }
+    writeln!(w, "{}\n", verdict(l.verdict))?;
+    let mut meta = answer::producer(l).to_vec();
+    meta.extend(
+        l.cluster
+            .context
+            .iter()
+            .map(|c| format!("context {}", code_span(c))),
+    );
+    meta.extend(l.cluster.server.iter().map(|s| code_span(s)));
+    meta.extend(l.cluster.version.iter().map(|v| format!("server {v}")));
+    writeln!(w, "{}.\n", meta.join(" · "))
 }
 
-fn top(l: &Lineage, w: &mut dyn Write) -> io::Result<()> {
-    writeln!(w, "## What `kubectl top pod` prints\n")?;
-    let t = match &l.top {
-        Layer::Present { value } => value,
-        Layer::Missing { reason } => return writeln!(w, "Cannot be computed: {reason}.\n"),
-    };
-    let header: Vec<String> = ["row", "CPU(cores)", "MEMORY(bytes)", "arithmetic"]
-        .map(String::from)
-        .to_vec();
-    let mut rows = vec![vec![
-        format!("pod `{}`", t.pod_row.name),
-        t.pod_row.cpu.clone(),
-        format!("**{}**", t.pod_row.memory),
-        t.pod_row.memory_arithmetic.clone(),
-    ]];
-    for c in &t.containers {
-        rows.push(vec![
-            format!("`--containers` `{}`", c.name),
-            c.cpu.clone(),
-            c.memory.clone(),
-            c.memory_arithmetic.clone(),
-        ]);
-    }
-    md_table(w, &header, &rows)?;
-    writeln!(w, "\nΣ containers = {}\n", t.memory_sum)
+/// `**Verdict:** consistent · exit 0: every layer present and every value agrees.`
+fn verdict(v: crate::lineage::Verdict) -> String {
+    format!("**Verdict:** {}.", answer::verdict_sentence(v))
 }
 
-fn layers(l: &Lineage, w: &mut dyn Write) -> io::Result<()> {
-    writeln!(w, "\n## Layers\n")?;
-    match &l.pod {
-        Layer::Present { value } => writeln!(w, "- **Pod**: {}", super::rows::pod_line(value))?,
-        Layer::Missing { reason } => writeln!(w, "- **Pod**: missing — {reason}")?,
+fn lineage(l: &Lineage, w: &mut dyn Write) -> io::Result<()> {
+    writeln!(w, "## Lineage (memory)\n")?;
+    let grid = lineage_grid(l);
+    let mut header = grid[0].clone();
+    header[0] = "layer".into();
+    for h in header.iter_mut().skip(2) {
+        *h = code_span(h);
     }
-    match &l.metrics_api {
-        Layer::Present { value: m } => writeln!(
-            w,
-            "- **Metrics API** `{}`: timestamp `{}`, window `{}`",
-            m.api_version,
-            m.timestamp.as_deref().unwrap_or("—"),
-            m.window.as_deref().unwrap_or("—")
-        )?,
-        Layer::Missing { reason } => writeln!(w, "- **Metrics API**: missing — {reason}")?,
-    }
-    let b = &l.backend;
-    writeln!(
-        w,
-        "- **Backend**: {} (`{}`), APIService Available: {}",
-        b.kind.as_str(),
-        b.service_text(),
-        b.available.as_deref().unwrap_or("—")
-    )?;
-    if let Some(d) = &b.deployment {
-        writeln!(w, "- **Deployment** `{}`: `{}`", d.name, d.args.join(" "))?;
-    }
-    if let Some(a) = &l.adapter {
-        let src = match &a.config_source {
-            Layer::Present { value } => value.clone(),
-            Layer::Missing { reason } => format!("missing — {reason}"),
-        };
-        writeln!(
-            w,
-            "- **Adapter config**: {src}; window `{}`",
-            a.window.as_deref().unwrap_or("—")
-        )?;
-        for (purpose, layer) in a.rules() {
-            match layer {
-                Layer::Present { value } => rule(purpose, value, w)?,
-                Layer::Missing { reason } => writeln!(w, "\n{purpose} rule: missing — {reason}")?,
-            }
-        }
-    }
-    series(l, w)?;
-    cadvisor(l, w)
-}
-
-fn rule(purpose: &str, r: &RuleView, w: &mut dyn Write) -> io::Result<()> {
-    writeln!(
-        w,
-        "\n### Adapter {purpose} rule\n\nTemplate (`containerLabel: {}`):\n",
-        r.container_label
-    )?;
-    writeln!(
-        w,
-        "```promql\n{}\n```\n\nRendered for this pod:\n\n```promql\n{}\n```\n",
-        r.template, r.rendered
-    )?;
-    match &r.result {
-        Layer::Present { value } => {
-            writeln!(w, "Result:\n\n```")?;
-            for s in value {
-                writeln!(w, "{} {} @{}", labels_text(&s.labels), s.value, s.timestamp)?;
-            }
-            writeln!(w, "```")
-        }
-        Layer::Missing { reason } => writeln!(w, "Result: missing — {reason}"),
-    }
-}
-
-fn series(l: &Lineage, w: &mut dyn Write) -> io::Result<()> {
-    writeln!(
-        w,
-        "\n### Source series (matched by the backend's selector)\n\n```"
-    )?;
-    for r in &l.reconciliation {
-        for s in &r.series {
-            writeln!(w, "{s}")?;
-        }
-    }
-    writeln!(w, "```")
-}
-
-fn cadvisor(l: &Lineage, w: &mut dyn Write) -> io::Result<()> {
-    writeln!(
-        w,
-        "\n### kubelet `/metrics/cadvisor` (all cgroups of the pod, bytes)\n"
-    )?;
-    let c = match &l.cadvisor {
-        Layer::Present { value } => value,
-        Layer::Missing { reason } => return writeln!(w, "Missing — {reason}"),
-    };
-    let rows: Vec<Vec<String>> = c.cgroups.iter().map(cgroup_row).collect();
-    md_table(w, &cgroup_header(), &rows)?;
+    md_table(w, &header, &grid[1..])?;
     writeln!(w)?;
-    for g in &c.cgroups {
-        let name = super::rows::display_name(&g.container);
-        writeln!(w, "- {} `{name}`: {}", g.role.as_str(), g.ws_check)?;
+    for n in lineage_notes(l) {
+        writeln!(w, "- {}", n.replace('\n', " "))?;
     }
-    Ok(())
+    let pod = l.breakdown.iter().find(|b| b.container.is_none());
+    if let Some(b) = pod.filter(|b| b.adds_up) {
+        writeln!(w, "- check: {}", code_span(&b.check))?;
+    }
+    if !lineage_notes(l).is_empty() || pod.is_some() {
+        writeln!(w)?;
+    }
+    write!(w, "{}", fence("mermaid", &super::mermaid::flowchart(l)))
 }
 
 fn findings(l: &Lineage, w: &mut dyn Write) -> io::Result<()> {
-    writeln!(w, "\n## Findings\n")?;
+    writeln!(w, "\n## Findings (worst first)\n")?;
+    if l.findings.is_empty() {
+        writeln!(w, "None.")?;
+    }
     for f in &l.findings {
+        let word = answer::severity_word(f.severity);
         let tag = match f.severity {
-            Severity::Info => "info",
-            Severity::Warn => "**warning**",
-            Severity::Missing => "**missing**",
-            Severity::Disagree => "**disagree**",
-            Severity::DoubleCount => "**double count**",
+            crate::lineage::Severity::Info => word.to_string(),
+            _ => format!("**{word}**"),
         };
-        writeln!(w, "- {tag} `{}`: {}", f.code, f.message)?;
+        let message = f.message.replace('\n', " ");
+        writeln!(w, "- {tag} {}: {message}", code_span(&f.code))?;
         for e in &f.evidence {
-            writeln!(w, "  - `{}`", e.replace('`', "'"))?;
+            writeln!(w, "  - {}", code_span(e))?;
         }
     }
     Ok(())
-}
-
-fn excerpts(l: &Lineage, w: &mut dyn Write) -> io::Result<()> {
-    writeln!(w, "\n## Evidence excerpts (verbatim)\n")?;
-    for e in &l.excerpts {
-        let from = e
-            .request
-            .as_deref()
-            .map(|r| format!(" — `{r}`"))
-            .unwrap_or_default();
-        let fence = if e.text.contains("```") {
-            "~~~~"
-        } else {
-            "```"
-        };
-        writeln!(w, "{}{from}\n\n{fence}\n{}\n{fence}\n", e.title, e.text)?;
-    }
-    Ok(())
-}
-
-fn reproduce(l: &Lineage, w: &mut dyn Write) -> io::Result<()> {
-    writeln!(w, "\n## Reproduce by hand\n")?;
-    let (ns, name) = (&l.target.namespace, &l.target.name);
-    writeln!(
-        w,
-        "```sh\nkubectl top pod {name} -n {ns}\nkubectl top pod {name} -n {ns} --containers"
-    )?;
-    for s in &l.sources {
-        if let Some(c) = &s.command {
-            writeln!(w, "# {} — {}\n{c}", s.name, s.status)?;
-        }
-    }
-    writeln!(w, "```")
 }
 
 #[cfg(test)]

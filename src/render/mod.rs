@@ -1,12 +1,18 @@
 //! Renderers: a [`Lineage`] to text, JSON or Markdown, written to a writer the caller gives.
 //!
 //! Renderers never decide about terminals or colour; the caller passes [`TextOptions`].
+//! Every format puts the answer first (headline, verdict), then the side-by-side lineage,
+//! findings worst first, then the evidence (see `docs/report-format.md`).
 
+mod answer;
+mod fit;
 mod json;
 mod markdown;
+mod mermaid;
 mod rows;
 mod safe;
 mod text;
+mod units;
 
 use std::io::{self, Write};
 
@@ -24,16 +30,25 @@ pub enum Format {
 }
 
 /// Options for the text renderer.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Copy)]
 pub struct TextOptions {
     /// Emit ANSI colours.
     pub color: bool,
-    /// Columns to fit text into, decided by the caller (`$COLUMNS`, else the terminal's
-    /// width, else 100); `0` (the `Default`) means no limit.
+    /// Columns the text fits (verbatim evidence in the details part excepted).
     pub width: usize,
-    /// Show verbatim evidence lines and reproduce-by-hand commands (`--details`); Markdown
-    /// always has them.
+    /// Add the details part: the evidence verbatim and the commands to reproduce it.
     pub details: bool,
+}
+
+impl Default for TextOptions {
+    /// No colour, 100 columns, no details part.
+    fn default() -> Self {
+        TextOptions {
+            color: false,
+            width: 100,
+            details: false,
+        }
+    }
 }
 
 /// Renders `lineage` in `format` to `w`.

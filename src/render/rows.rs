@@ -1,79 +1,230 @@
-//! Format-neutral rows shared by the text and Markdown renderers.
+//! Format-neutral rows shared by the text and Markdown renderers: the side-by-side lineage
+//! (one column per container, one row per layer) and the cgroup table, in human units.
 
-use super::safe::is_marker;
-use crate::lineage::{CgroupRow, Lineage, Reconciliation};
+use super::units::{human_bytes, parse_rfc3339, signed_age};
+use crate::lineage::{
+    BackendKind, Breakdown, CgroupRole, CgroupRow, Lineage, Reconciliation, TopRow,
+};
 
-/// Display width of a cell: characters, not counting the paint markers of `safe`.
-fn width(cell: &str) -> usize {
-    cell.chars().filter(|c| !is_marker(*c)).count()
+/// One column of the lineage table: the pod row or one container.
+struct Column<'a> {
+    name: String,
+    top: Option<&'a TopRow>,
+    api: Option<i128>,
+    backend: Option<i128>,
+    cadvisor: Option<i128>,
+    series: usize,
+    breakdown: Option<&'a Breakdown>,
+    verdict: String,
 }
 
-/// Aligns cells into columns (widths by character count), two spaces apart.
-pub fn align(rows: &[Vec<String>]) -> Vec<String> {
-    let cols = rows.iter().map(Vec::len).max().unwrap_or(0);
-    let widths: Vec<usize> = (0..cols)
-        .map(|i| {
-            rows.iter()
-                .filter_map(|r| r.get(i))
-                .map(|c| width(c))
-                .max()
-                .unwrap_or(0)
-        })
+/// The side-by-side lineage, header row first: `kubectl top` ← Metrics API ← backend result
+/// ← cAdvisor Σ ← what the working set is made of, then a short verdict per container.
+/// The first column is the `Σ pod` row that `top` prints, then one per container.
+pub fn lineage_grid(l: &Lineage) -> Vec<Vec<String>> {
+    let cols = columns(l);
+    let mut rows = vec![header(&cols)];
+    let cell = |f: &dyn Fn(&Column) -> String| cols.iter().map(f).collect::<Vec<String>>();
+    let mut push = |label: &str, cells: Vec<String>| {
+        let mut row = vec![label.to_string()];
+        row.extend(cells);
+        rows.push(row);
+    };
+    push(
+        "kubectl top",
+        cell(&|c| c.top.map_or("—".into(), |t| t.memory.clone())),
+    );
+    push("← Metrics API", cell(&|c| bytes(c.api)));
+    push(backend_label(l.backend.kind), cell(&|c| bytes(c.backend)));
+    push(
+        "← cAdvisor series Σ",
+        cell(&|c| match c.series {
+            n if n > 1 => format!("{} ({n} series)", bytes(c.cadvisor)),
+            _ => bytes(c.cadvisor),
+        }),
+    );
+    let differs = cols.iter().any(|c| {
+        c.breakdown
+            .is_some_and(|b| Some(b.working_set) != c.cadvisor)
+    });
+    if differs {
+        push(
+            "  working set",
+            cell(&|c| bytes(c.breakdown.map(|b| b.working_set))),
+        );
+    }
+    for (i, (name, label)) in part_names(&cols).iter().enumerate() {
+        let sign = if i == 0 { "=" } else { "+" };
+        push(&format!("  {sign} {label}"), cell(&|c| part_cell(c, name)));
+    }
+    push("verdict", cell(&|c| c.verdict.clone()));
+    rows
+}
+
+fn header(cols: &[Column]) -> Vec<String> {
+    let mut h = vec![String::new()];
+    h.extend(cols.iter().map(|c| c.name.clone()));
+    h
+}
+
+/// `← adapter query`, `← /metrics/resource` or `← backend`.
+pub fn backend_label(kind: BackendKind) -> &'static str {
+    match kind {
+        BackendKind::PrometheusAdapter => "← adapter query",
+        BackendKind::MetricsServer => "← /metrics/resource",
+        BackendKind::Unknown => "← backend",
+    }
+}
+
+fn columns(l: &Lineage) -> Vec<Column<'_>> {
+    let top = l.top.get();
+    let rec = &l.reconciliation;
+    let sum = |f: fn(&Reconciliation) -> Option<i128>| -> Option<i128> {
+        let v: Option<Vec<i128>> = rec.iter().map(f).collect();
+        v.filter(|v| !v.is_empty())
+            .map(|v| v.iter().fold(0i128, |a, b| a.saturating_add(*b)))
+    };
+    let mut cols = vec![Column {
+        name: "Σ pod".into(),
+        top: top.map(|t| &t.pod_row),
+        api: top
+            .map(|t| t.pod_row.memory_bytes)
+            .or(sum(|r| r.metrics_api_bytes)),
+        backend: sum(|r| r.backend_bytes),
+        cadvisor: sum(|r| r.series_sum_bytes),
+        // Said for the pod only when some container has more than one series.
+        series: if rec.iter().any(|r| r.series.len() > 1) {
+            rec.iter().map(|r| r.series.len()).sum()
+        } else {
+            0
+        },
+        breakdown: l.breakdown.iter().find(|b| b.container.is_none()),
+        verdict: String::new(),
+    }];
+    for r in rec {
+        cols.push(Column {
+            name: display_name(&r.container),
+            top: top.and_then(|t| t.containers.iter().find(|c| c.name == r.container)),
+            api: r.metrics_api_bytes,
+            backend: r.backend_bytes,
+            cadvisor: r.series_sum_bytes,
+            series: r.series.len(),
+            breakdown: breakdown_of(l, &r.container),
+            verdict: short_verdict(r).into(),
+        });
+    }
+    let known = |n: &str| rec.iter().any(|r| r.container == n);
+    for b in &l.breakdown {
+        if let Some(n) = b.container.as_deref().filter(|n| !known(n)) {
+            cols.push(Column {
+                name: display_name(n),
+                top: None,
+                api: None,
+                backend: None,
+                cadvisor: None,
+                series: 0,
+                breakdown: Some(b),
+                verdict: "—".into(),
+            });
+        }
+    }
+    cols
+}
+
+fn breakdown_of<'a>(l: &'a Lineage, container: &str) -> Option<&'a Breakdown> {
+    l.breakdown
+        .iter()
+        .find(|b| b.container.as_deref() == Some(container))
+}
+
+/// The distinct parts across the columns, in order of first appearance: (name, label).
+fn part_names(cols: &[Column]) -> Vec<(String, String)> {
+    let mut names: Vec<(String, String)> = Vec::new();
+    for p in cols
+        .iter()
+        .filter_map(|c| c.breakdown)
+        .flat_map(|b| &b.parts)
+    {
+        if !names.iter().any(|(n, _)| *n == p.name) {
+            names.push((p.name.clone(), p.label.clone()));
+        }
+    }
+    names
+}
+
+fn part_cell(c: &Column, name: &str) -> String {
+    let Some(b) = c.breakdown else {
+        return "—".into();
+    };
+    if !b.adds_up {
+        return "(see below)".into();
+    }
+    match b.parts.iter().find(|p| p.name == name) {
+        Some(p) if p.implied => format!("{}*", human_bytes(p.bytes)),
+        Some(p) => human_bytes(p.bytes),
+        None => "—".into(),
+    }
+}
+
+/// `exact`, `differs`, `drift` or `missing`: the reconciliation verdict in one word.
+pub fn short_verdict(r: &Reconciliation) -> &'static str {
+    if r.agrees {
+        "exact"
+    } else if r.differs {
+        "differs"
+    } else if r.drift {
+        "drift"
+    } else {
+        "missing"
+    }
+}
+
+fn bytes(v: Option<i128>) -> String {
+    v.map_or("—".into(), human_bytes)
+}
+
+/// What the lineage table cannot say in a cell, one sentence each: the full verdict of every
+/// container that is not exact, decompositions that do not add up, which cgroup version's
+/// definitions apply, and what `*` means.
+pub fn lineage_notes(l: &Lineage) -> Vec<String> {
+    let mut notes: Vec<String> = l
+        .reconciliation
+        .iter()
+        .filter(|r| !r.agrees)
+        .map(|r| format!("{}: {}", display_name(&r.container), r.verdict))
         .collect();
-    rows.iter()
-        .map(|r| {
-            let mut line = String::new();
-            for (i, cell) in r.iter().enumerate() {
-                line.push_str(cell);
-                if i + 1 < r.len() {
-                    let pad = widths[i].saturating_sub(width(cell)) + 2;
-                    line.push_str(&" ".repeat(pad));
-                }
-            }
-            line
-        })
-        .collect()
+    for b in l.breakdown.iter().filter(|b| !b.adds_up) {
+        let who = b.container.as_deref().map_or("Σ pod".into(), display_name);
+        let why = b.problem.as_deref().unwrap_or("the parts do not add up");
+        notes.push(format!(
+            "{who}: what the working set is made of does not add up: {why}"
+        ));
+    }
+    if let Some(b) = l.breakdown.first() {
+        notes.push(cgroup_text(b));
+    }
+    let implied = l
+        .breakdown
+        .iter()
+        .any(|b| b.adds_up && b.parts.iter().any(|p| p.implied));
+    if implied {
+        notes.push("* implied: computed from other counters, not exported by cAdvisor".into());
+    }
+    notes
 }
 
-/// Header of the per-container lineage table.
-pub fn lineage_header(l: &Lineage) -> Vec<String> {
-    let backend = match l.backend.kind {
-        crate::lineage::BackendKind::PrometheusAdapter => "ADAPTER QUERY",
-        _ => "/METRICS/RESOURCE",
-    };
-    vec![
-        "CONTAINER".into(),
-        "METRICS API".into(),
-        backend.into(),
-        "CADVISOR SERIES Σ".into(),
-        "VERDICT".into(),
-    ]
-}
-
-/// One per-container lineage row.
-pub fn lineage_row(l: &Lineage, r: &Reconciliation) -> Vec<String> {
-    let api_text = l
-        .metrics_api
-        .get()
-        .and_then(|m| m.containers.iter().find(|c| c.name == r.container))
-        .and_then(|c| c.memory.clone());
-    let api = match (api_text, r.metrics_api_bytes) {
-        (Some(t), Some(b)) if t != b.to_string() => format!("{t} = {b}"),
-        (_, Some(b)) => b.to_string(),
-        _ => "—".into(),
-    };
-    let n = |v: Option<i128>| v.map_or("—".to_string(), |v| v.to_string());
-    let series = match r.series.len() {
-        0 | 1 => n(r.series_sum_bytes),
-        k => format!("{} ({k} series)", n(r.series_sum_bytes)),
-    };
-    vec![
-        display_name(&r.container),
-        api,
-        n(r.backend_bytes),
-        series,
-        r.verdict.clone(),
-    ]
+fn cgroup_text(b: &Breakdown) -> String {
+    match &b.cgroup {
+        crate::lineage::CgroupVersion::V1 { evidence } => {
+            format!("cgroup v1 definitions apply ({evidence})")
+        }
+        crate::lineage::CgroupVersion::V2 { evidence } => {
+            format!("cgroup v2 definitions apply ({evidence})")
+        }
+        crate::lineage::CgroupVersion::Unknown => {
+            "which cgroup version applies cannot be told from the evidence".into()
+        }
+    }
 }
 
 /// Container names as shown (empty → `""`).
@@ -85,34 +236,64 @@ pub fn display_name(name: &str) -> String {
     }
 }
 
-/// Memory columns shown per cgroup.
-pub const CGROUP_COLUMNS: &[&str] = &[
-    "working_set",
-    "usage",
-    "rss",
-    "cache",
-    "mapped_file",
-    "swap",
-    "inactive_file",
-];
-
-/// Header of the cgroup table.
-pub fn cgroup_header() -> Vec<String> {
-    let mut h = vec!["ROLE".to_string(), "CONTAINER".to_string()];
-    h.extend(CGROUP_COLUMNS.iter().map(|c| c.to_uppercase()));
-    h.push("SAMPLED (ms)".into());
-    h
+/// A cgroup's name in one cell: the container, or what the cgroup is.
+pub fn cgroup_name(c: &CgroupRow) -> String {
+    match c.role {
+        CgroupRole::App => display_name(&c.container),
+        CgroupRole::Pause => format!("{} (pause)", display_name(&c.container)),
+        CgroupRole::PodCgroup => "(pod cgroup)".into(),
+        CgroupRole::Sandbox => "(sandbox)".into(),
+        CgroupRole::Other => format!("(other) {}", display_name(&c.container)),
+    }
 }
 
-/// One cgroup row.
-pub fn cgroup_row(c: &CgroupRow) -> Vec<String> {
-    let mut row = vec![c.role.as_str().to_string(), display_name(&c.container)];
-    for col in CGROUP_COLUMNS {
-        row.push(c.bytes(col).map_or("—".into(), |b| b.to_string()));
+/// Memory columns shown per cgroup, with their headers.
+pub const CGROUP_COLUMNS: &[(&str, &str)] = &[
+    ("working_set", "WORKING SET"),
+    ("usage", "USAGE"),
+    ("rss", "RSS"),
+    ("cache", "CACHE"),
+    ("mapped_file", "MAPPED"),
+    ("swap", "SWAP"),
+    ("inactive_file", "INACTIVE"),
+];
+
+/// [`CGROUP_COLUMNS`] without `mapped_file` (a part of the cache, not of the breakdown), so
+/// the table fits 80 columns.
+pub const CGROUP_COLUMNS_SHORT: &[(&str, &str)] = &[
+    ("working_set", "WORKING SET"),
+    ("usage", "USAGE"),
+    ("rss", "RSS"),
+    ("cache", "CACHE"),
+    ("swap", "SWAP"),
+    ("inactive_file", "INACTIVE"),
+];
+
+/// The cgroup table, header first, in human units, with the memory `columns`; `SAMPLED` is
+/// when the working-set sample was taken against the PodMetrics timestamp `api_ts`
+/// (`-2.9 s`: before it), or its time when there is none.
+pub fn cgroup_grid(
+    cgroups: &[CgroupRow],
+    columns: &[(&str, &str)],
+    api_ts: Option<&str>,
+) -> Vec<Vec<String>> {
+    let mut h = vec!["CGROUP".to_string()];
+    h.extend(columns.iter().map(|(_, head)| head.to_string()));
+    h.push("SAMPLED".into());
+    let api_ms = api_ts.and_then(parse_rfc3339);
+    let mut rows = vec![h];
+    for c in cgroups {
+        let mut row = vec![cgroup_name(c)];
+        row.extend(columns.iter().map(|(n, _)| bytes(c.bytes(n))));
+        let ts = c.sample("working_set").and_then(|m| m.timestamp_ms);
+        row.push(match (ts, api_ms) {
+            (Some(t), Some(a)) => signed_age(t, a),
+            (Some(t), None) => super::units::rfc3339(t),
+            _ => "—".into(),
+        });
+        rows.push(row);
     }
-    let ts = c.sample("working_set").and_then(|m| m.timestamp_ms);
-    row.push(ts.map_or("—".into(), |t| t.to_string()));
-    row
+    rows
 }
 
 /// `{a="b",c="d"}`.

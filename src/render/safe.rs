@@ -13,7 +13,7 @@ use crate::escape::{self, Keep};
 pub const END: char = '\u{E000}';
 
 /// The styles renderers use, each with its opening marker.
-#[derive(Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Paint {
     /// Headings.
     Head = 0xE001,

@@ -1,113 +1,258 @@
-//! Terminal text: the `top` prediction, the side-by-side lineage, each layer, findings.
+//! Terminal text, answer first: the headline and the verdict, the side-by-side lineage,
+//! findings worst first, the `top` arithmetic, each layer, the sources; then (with
+//! `TextOptions::details`) the verbatim evidence and the commands to reproduce it by hand.
+//! Everything but the details part fits `TextOptions::width`.
+
+mod details;
+mod layers;
 
 use std::io::{self, Write};
 
 use super::TextOptions;
-use super::rows::{align, cgroup_header, cgroup_row, labels_text, lineage_header, lineage_row};
+use super::answer::{self, EvidenceKind, LABEL_WIDTH};
+use super::fit::{self, elide, wrap, wrap_with};
+use super::rows::{lineage_grid, lineage_notes};
 use super::safe::{self, Paint};
-use crate::lineage::{AdapterView, Layer, Lineage, RuleView, Severity, TopPrediction, Verdict};
+use crate::lineage::{Layer, Lineage, Severity, SummaryKind, Tone, TopPrediction, Verdict};
 
 /// Writes the text report.
 pub fn render(l: &Lineage, opts: TextOptions, w: &mut dyn Write) -> io::Result<()> {
-    let mut buf = Vec::new();
-    report(l, &mut buf)?;
-    w.write_all(safe::finish(&String::from_utf8_lossy(&buf), opts.color).as_bytes())
+    let mut out = Out {
+        lines: Vec::new(),
+        width: opts.width,
+    };
+    report(l, &mut out, opts.details);
+    let mut text = out.lines.join("\n");
+    text.push('\n');
+    w.write_all(safe::finish(&text, opts.color).as_bytes())
 }
 
-fn report(l: &Lineage, w: &mut dyn Write) -> io::Result<()> {
-    header(l, w)?;
-    top(l, w)?;
-    lineage_table(l, w)?;
-    layers(l, w)?;
-    findings(l, w)?;
-    sources(l, w)?;
-    writeln!(
-        w,
-        "\n{} {}",
-        Paint::Head.wrap("Verdict:"),
-        verdict(l.verdict)
-    )
+/// The report being drawn: lines, and the width the main part fits.
+pub struct Out {
+    lines: Vec<String>,
+    width: usize,
 }
 
-/// `consistent: every layer present and every value agrees`, painted by how good it is.
-fn verdict(v: Verdict) -> String {
-    let paint = match v {
+impl Out {
+    fn line(&mut self, s: impl Into<String>) {
+        self.lines.push(s.into());
+    }
+
+    fn blank(&mut self) {
+        self.lines.push(String::new());
+    }
+
+    fn head(&mut self, s: &str) {
+        self.blank();
+        self.line(Paint::Head.wrap(s));
+    }
+
+    /// `text` after `first`, wrapped to the width with a hanging indent.
+    fn wrap(&mut self, first: &str, text: &str) {
+        self.lines.extend(wrap(first, text, self.width));
+    }
+
+    /// [`Out::wrap`], the text painted.
+    fn wrap_paint(&mut self, first: &str, text: &str, paint: Option<Paint>) {
+        let lines = wrap_with(first, text, self.width, |s| match paint {
+            Some(p) => p.wrap(s),
+            None => s.to_string(),
+        });
+        self.lines.extend(lines);
+    }
+
+    /// `value` after `first` on one line, elided in the middle to fit.
+    fn elided(&mut self, first: &str, value: &str, paint: Option<Paint>) {
+        let room = self.width.saturating_sub(fit::width(first)).max(24);
+        let v = elide(value, room);
+        self.line(format!(
+            "{first}{}",
+            paint.map_or(v.clone(), |p| p.wrap(&v))
+        ));
+    }
+}
+
+fn report(l: &Lineage, out: &mut Out, details: bool) {
+    header(l, out);
+    headline(l, out);
+    lineage_table(l, out);
+    findings(l, out, details);
+    top(l, out);
+    layers::layers(l, out);
+    layers::sources(l, out);
+    if details {
+        details::details(l, out);
+    } else {
+        out.blank();
+        out.wrap_paint(
+            "",
+            "Verbatim evidence and the commands to reproduce it by hand: add --details (or use -o markdown).",
+            Some(Paint::Dim),
+        );
+    }
+}
+
+fn header(l: &Lineage, out: &mut Out) {
+    let title = if l.summary.question.is_empty() {
+        format!(
+            "ktrace pod {} — where the `top` memory number comes from",
+            l.target
+        )
+    } else {
+        l.summary.question.clone()
+    };
+    out.wrap_paint("", &title, Some(Paint::Head));
+    let mut meta = answer::producer(l).to_vec();
+    meta.extend(l.cluster.context.iter().map(|c| format!("context {c}")));
+    meta.extend(l.cluster.server.iter().map(|s| elide(s, 48)));
+    meta.extend(l.cluster.version.iter().map(|v| format!("server {v}")));
+    let lines = fit::wrap_list("", &meta, out.width);
+    out.lines.extend(lines.iter().map(|l| Paint::Dim.wrap(l)));
+}
+
+/// The headline lines, each under its label, then the verdict and its exit code.
+fn headline(l: &Lineage, out: &mut Out) {
+    if !l.summary.lines.is_empty() {
+        out.blank();
+    }
+    let number = l.summary.number.as_deref();
+    let number_paint = number_paint(l);
+    for s in &l.summary.lines {
+        let mut paint = tone_paint(s.tone);
+        // The `top` number is never green when something says it misleads.
+        let shows_number =
+            s.kind == SummaryKind::What || number.is_some_and(|n| s.text.contains(n));
+        if paint == Some(Paint::Good) && number_paint != Paint::Good && shows_number {
+            paint = None;
+        }
+        let label = answer::summary_label(s.kind);
+        let first = format!(
+            "  {}  ",
+            Paint::Head.wrap(&format!("{label:<LABEL_WIDTH$}"))
+        );
+        out.wrap_paint(&first, &s.text, paint);
+    }
+    out.blank();
+    out.wrap_paint(
+        &format!("{} ", Paint::Head.wrap("Verdict:")),
+        &answer::verdict_sentence(l.verdict),
+        Some(verdict_paint(l.verdict)),
+    );
+}
+
+fn tone_paint(t: Tone) -> Option<Paint> {
+    match t {
+        Tone::Neutral => None,
+        Tone::Good => Some(Paint::Good),
+        Tone::Warn => Some(Paint::Warn),
+        Tone::Bad => Some(Paint::Bad),
+    }
+}
+
+/// The verdict's colour by how good it is.
+fn verdict_paint(v: Verdict) -> Paint {
+    match v {
         Verdict::Consistent | Verdict::Drift => Paint::Good,
         Verdict::Partial => Paint::Warn,
         Verdict::Disagree | Verdict::Misleading => Paint::Bad,
-    };
-    let details = v
-        .details()
-        .map(|d| format!(" (see {d})"))
-        .unwrap_or_default();
-    paint.wrap(&format!("{}: {}{details}", v.label(), v.summary()))
+    }
 }
 
-fn header(l: &Lineage, w: &mut dyn Write) -> io::Result<()> {
-    writeln!(
-        w,
-        "{}",
-        Paint::Head.wrap(&format!(
-            "ktrace pod {} — where the `top` memory number comes from",
-            l.target
-        ))
-    )?;
-    let mut meta = vec![format!("evidence captured {}", l.captured_at)];
-    meta.extend(l.cluster.context.iter().map(|c| format!("context {c}")));
-    meta.extend(l.cluster.server.clone());
-    meta.extend(l.cluster.version.iter().map(|v| format!("server {v}")));
-    writeln!(w, "{}", Paint::Dim.wrap(&meta.join(" · ")))
+/// The colour of the `top` number: green only when neither the verdict nor any headline line
+/// says something is wrong.
+fn number_paint(l: &Lineage) -> Paint {
+    let tones = l.summary.lines.iter().map(|s| s.tone);
+    let bad = tones.clone().any(|t| t == Tone::Bad);
+    let warn = tones.into_iter().any(|t| t == Tone::Warn);
+    match verdict_paint(l.verdict) {
+        Paint::Bad => Paint::Bad,
+        _ if bad => Paint::Bad,
+        Paint::Warn => Paint::Warn,
+        _ if warn => Paint::Warn,
+        p => p,
+    }
 }
 
-fn top(l: &Lineage, w: &mut dyn Write) -> io::Result<()> {
+fn lineage_table(l: &Lineage, out: &mut Out) {
+    out.head("Lineage (memory: `top` ← Metrics API ← backend ← kubelet cAdvisor)");
+    let lines = fit::table(&lineage_grid(l), 1, "  ", out.width);
+    out.lines.extend(lines);
+    for n in lineage_notes(l) {
+        out.wrap("  ", &n);
+    }
+    let pod = l.breakdown.iter().find(|b| b.container.is_none());
+    if let Some(b) = pod.filter(|b| b.adds_up) {
+        out.wrap_paint("  ", &format!("check: {}", b.check), Some(Paint::Dim));
+    }
+}
+
+fn findings(l: &Lineage, out: &mut Out, details: bool) {
+    out.head("Findings (worst first)");
+    if l.findings.is_empty() {
+        out.line("  none");
+    }
+    for f in &l.findings {
+        let paint = match f.severity {
+            Severity::Disagree | Severity::DoubleCount => Paint::Bad,
+            Severity::Missing | Severity::Warn => Paint::Warn,
+            Severity::Info => Paint::Dim,
+        };
+        let first = format!("  {} ", paint.wrap(answer::severity_marker(f.severity)));
+        out.wrap(&first, &format!("[{}] {}", f.code, f.message));
+        let mut hidden = 0;
+        for e in &f.evidence {
+            match answer::evidence_kind(e) {
+                // Sentences wrap; a single long value (an id, an image) is elided.
+                EvidenceKind::Note if e.contains(' ') => {
+                    out.wrap_paint("       ", e, Some(Paint::Dim))
+                }
+                EvidenceKind::Note => out.elided("       ", e, Some(Paint::Dim)),
+                _ => hidden += 1,
+            }
+        }
+        if hidden > 0 && !details {
+            let what = if hidden == 1 { "line" } else { "lines" };
+            out.line(format!(
+                "       {}",
+                Paint::Dim.wrap(&format!("({hidden} verbatim {what}: see the details part)"))
+            ));
+        }
+    }
+}
+
+fn top(l: &Lineage, out: &mut Out) {
     let t: &TopPrediction = match &l.top {
         Layer::Present { value } => value,
         Layer::Missing { reason } => {
-            return writeln!(
-                w,
-                "\nkubectl top pod: {}",
-                Paint::Bad.wrap(&format!("cannot be computed: {reason}"))
-            );
+            out.blank();
+            let text = format!("cannot be computed: {reason}");
+            return out.wrap_paint("kubectl top pod: ", &text, Some(Paint::Bad));
         }
     };
     let (ns, name) = (&l.target.namespace, &l.target.name);
-    writeln!(
-        w,
-        "\n{}",
-        Paint::Head.wrap(&format!("kubectl top pod {name} -n {ns}"))
-    )?;
-    let mut rows = vec![vec![
-        "NAME".into(),
-        "CPU(cores)".into(),
-        "MEMORY(bytes)".into(),
-        "← arithmetic".into(),
-    ]];
+    out.head(&format!("kubectl top pod {name} -n {ns}"));
     let r = &t.pod_row;
-    rows.push(vec![
-        r.name.clone(),
-        r.cpu.clone(),
-        Paint::Good.wrap(&r.memory),
-        r.memory_arithmetic.clone(),
-    ]);
-    for line in align(&rows) {
-        writeln!(w, "  {line}")?;
-    }
-    writeln!(
-        w,
-        "  {}",
-        Paint::Dim.wrap(&format!("Σ containers = {}", t.memory_sum))
-    )?;
-    writeln!(
-        w,
-        "{}",
-        Paint::Head.wrap(&format!("kubectl top pod {name} -n {ns} --containers"))
-    )?;
+    let rows = vec![
+        vec!["NAME".into(), "CPU(cores)".into(), "MEMORY(bytes)".into()],
+        vec![
+            r.name.clone(),
+            r.cpu.clone(),
+            number_paint(l).wrap(&r.memory),
+        ],
+    ];
+    out.lines.extend(fit::table(&rows, 1, "  ", out.width));
+    out.wrap("  ", &format!("pod row: {}", r.memory_arithmetic));
+    out.wrap_paint(
+        "  ",
+        &format!("Σ containers = {}", t.memory_sum),
+        Some(Paint::Dim),
+    );
+    out.line(Paint::Head.wrap(&format!("kubectl top pod {name} -n {ns} --containers")));
     let mut rows = vec![vec![
         "POD".into(),
         "NAME".into(),
         "CPU(cores)".into(),
         "MEMORY(bytes)".into(),
-        "← arithmetic".into(),
     ]];
     for c in &t.containers {
         rows.push(vec![
@@ -115,267 +260,12 @@ fn top(l: &Lineage, w: &mut dyn Write) -> io::Result<()> {
             c.name.clone(),
             c.cpu.clone(),
             c.memory.clone(),
-            c.memory_arithmetic.clone(),
         ]);
     }
-    for line in align(&rows) {
-        writeln!(w, "  {line}")?;
+    out.lines.extend(fit::table(&rows, 2, "  ", out.width));
+    for c in &t.containers {
+        out.wrap("  ", &format!("{}: {}", c.name, c.memory_arithmetic));
     }
-    Ok(())
-}
-
-fn lineage_table(l: &Lineage, w: &mut dyn Write) -> io::Result<()> {
-    writeln!(
-        w,
-        "\n{}",
-        Paint::Head.wrap("Lineage per container (memory, bytes)")
-    )?;
-    let mut rows = vec![lineage_header(l)];
-    rows.extend(l.reconciliation.iter().map(|r| lineage_row(l, r)));
-    for line in align(&rows) {
-        writeln!(w, "  {line}")?;
-    }
-    Ok(())
-}
-
-fn layers(l: &Lineage, w: &mut dyn Write) -> io::Result<()> {
-    writeln!(w)?;
-    match &l.pod {
-        Layer::Present { value } => writeln!(
-            w,
-            "{} {}",
-            Paint::Head.wrap("Pod"),
-            super::rows::pod_line(value)
-        )?,
-        Layer::Missing { reason } => {
-            writeln!(w, "{} {}", Paint::Head.wrap("Pod"), Paint::Bad.wrap(reason))?
-        }
-    }
-    match &l.metrics_api {
-        Layer::Present { value: m } => writeln!(
-            w,
-            "← {} {} · timestamp {} · window {}",
-            Paint::Head.wrap("Metrics API"),
-            m.api_version,
-            m.timestamp.as_deref().unwrap_or("—"),
-            m.window.as_deref().unwrap_or("—")
-        )?,
-        Layer::Missing { reason } => writeln!(
-            w,
-            "← {} {}",
-            Paint::Head.wrap("Metrics API"),
-            Paint::Bad.wrap(reason)
-        )?,
-    }
-    let b = &l.backend;
-    let avail = b
-        .available
-        .as_deref()
-        .map(|a| format!(" (Available: {a})"))
-        .unwrap_or_default();
-    let svc = b.service_text();
-    writeln!(
-        w,
-        "← {} {} · APIService v1beta1.metrics.k8s.io → {svc}{avail}",
-        Paint::Head.wrap("Backend"),
-        b.kind.as_str()
-    )?;
-    if let Some(d) = &b.deployment {
-        writeln!(
-            w,
-            "    Deployment {} · {}",
-            d.name,
-            d.image.as_deref().unwrap_or("—")
-        )?;
-        writeln!(w, "    args: {}", d.args.join(" "))?;
-    }
-    if let Some(a) = &l.adapter {
-        adapter(a, w)?;
-    }
-    selected_series(l, w)?;
-    cadvisor(l, w)
-}
-
-fn adapter(a: &AdapterView, w: &mut dyn Write) -> io::Result<()> {
-    let src = match &a.config_source {
-        Layer::Present { value } => value.clone(),
-        Layer::Missing { reason } => Paint::Bad.wrap(reason),
-    };
-    let window = a.window.as_deref().unwrap_or("—");
-    writeln!(
-        w,
-        "← {} {src} · window {window}",
-        Paint::Head.wrap("Adapter rule")
-    )?;
-    if let Some(url) = &a.prometheus_url {
-        writeln!(w, "    Prometheus: {url}")?;
-    }
-    match &a.stored_series {
-        Some(Layer::Present { value }) => {
-            writeln!(
-                w,
-                "    Prometheus stores {} container_memory_* series for this pod (raw-series query); its working sets:",
-                value.len()
-            )?;
-            let ws = value
-                .iter()
-                .filter(|s| s.label("__name__") == Some("container_memory_working_set_bytes"));
-            for s in ws {
-                writeln!(
-                    w,
-                    "      {} {} @{}",
-                    labels_text(&s.labels),
-                    s.value,
-                    s.timestamp
-                )?;
-            }
-        }
-        Some(Layer::Missing { reason }) => {
-            writeln!(w, "    stored series: {}", Paint::Bad.wrap(reason))?
-        }
-        None => {}
-    }
-    for (purpose, layer) in a.rules() {
-        match layer {
-            Layer::Present { value } => rule(purpose, value, w)?,
-            Layer::Missing { reason } => writeln!(w, "    {purpose}: {}", Paint::Bad.wrap(reason))?,
-        }
-    }
-    Ok(())
-}
-
-fn rule(purpose: &str, r: &RuleView, w: &mut dyn Write) -> io::Result<()> {
-    writeln!(
-        w,
-        "    {purpose} template  {}",
-        r.template.replace('\n', " ")
-    )?;
-    writeln!(
-        w,
-        "    {purpose} rendered  {}",
-        Paint::Good.wrap(&r.rendered.replace('\n', " "))
-    )?;
-    match &r.result {
-        Layer::Present { value } if value.is_empty() => writeln!(
-            w,
-            "    {purpose} result    {}",
-            Paint::Warn.wrap("empty vector")
-        )?,
-        Layer::Present { value } => {
-            for (i, s) in value.iter().enumerate() {
-                let lead = if i == 0 {
-                    format!("{purpose} result  ")
-                } else {
-                    " ".repeat(purpose.len() + 8)
-                };
-                writeln!(
-                    w,
-                    "    {lead}  {} {} @{}",
-                    labels_text(&s.labels),
-                    s.value,
-                    s.timestamp
-                )?;
-            }
-        }
-        Layer::Missing { reason } => {
-            writeln!(w, "    {purpose} result    {}", Paint::Bad.wrap(reason))?
-        }
-    }
-    Ok(())
-}
-
-fn selected_series(l: &Lineage, w: &mut dyn Write) -> io::Result<()> {
-    writeln!(
-        w,
-        "← {} (the series the backend's selector matches)",
-        Paint::Head.wrap("Source series")
-    )?;
-    for r in &l.reconciliation {
-        for s in &r.series {
-            writeln!(w, "    {}  {s}", super::rows::display_name(&r.container))?;
-        }
-        if r.series.is_empty() {
-            writeln!(
-                w,
-                "    {}  {}",
-                super::rows::display_name(&r.container),
-                Paint::Warn.wrap("no matching series")
-            )?;
-        }
-    }
-    Ok(())
-}
-
-fn cadvisor(l: &Lineage, w: &mut dyn Write) -> io::Result<()> {
-    let c = match &l.cadvisor {
-        Layer::Present { value } => value,
-        Layer::Missing { reason } => {
-            return writeln!(
-                w,
-                "← {} {}",
-                Paint::Head.wrap("kubelet /metrics/cadvisor"),
-                Paint::Bad.wrap(reason)
-            );
-        }
-    };
-    writeln!(
-        w,
-        "← {} all cgroups of the pod ({} labels)",
-        Paint::Head.wrap("kubelet /metrics/cadvisor"),
-        c.label_scheme
-    )?;
-    let mut rows = vec![cgroup_header()];
-    rows.extend(c.cgroups.iter().map(cgroup_row));
-    for line in align(&rows) {
-        writeln!(w, "    {line}")?;
-    }
-    for g in &c.cgroups {
-        writeln!(
-            w,
-            "    {} {}: {}",
-            g.role.as_str(),
-            super::rows::display_name(&g.container),
-            Paint::Dim.wrap(&g.ws_check)
-        )?;
-    }
-    for i in &c.parse_issues {
-        writeln!(w, "    {}", Paint::Warn.wrap(&format!("unparsable: {i}")))?;
-    }
-    Ok(())
-}
-
-fn findings(l: &Lineage, w: &mut dyn Write) -> io::Result<()> {
-    writeln!(w, "\n{}", Paint::Head.wrap("Findings"))?;
-    for f in &l.findings {
-        let mark = match f.severity {
-            Severity::Info => Paint::Good.wrap("•"),
-            Severity::Warn => Paint::Warn.wrap("!"),
-            Severity::Missing | Severity::Disagree | Severity::DoubleCount => Paint::Bad.wrap("✗"),
-        };
-        writeln!(w, "  {mark} [{}] {}", f.code, f.message)?;
-        for e in &f.evidence {
-            writeln!(w, "      {}", Paint::Dim.wrap(e))?;
-        }
-    }
-    Ok(())
-}
-
-fn sources(l: &Lineage, w: &mut dyn Write) -> io::Result<()> {
-    writeln!(w, "\n{}", Paint::Head.wrap("Sources (reproduce by hand)"))?;
-    for s in &l.sources {
-        let mark = if s.ok {
-            Paint::Good.wrap("✓")
-        } else if s.required {
-            Paint::Bad.wrap("✗")
-        } else {
-            Paint::Dim.wrap("-")
-        };
-        writeln!(w, "  {mark} {}: {}", s.name, s.status)?;
-        if let Some(c) = &s.command {
-            writeln!(w, "      $ {c}")?;
-        }
-    }
-    Ok(())
 }
 
 #[cfg(test)]

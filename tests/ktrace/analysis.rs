@@ -41,9 +41,11 @@ fn analyze_value(v: &Value, target: &str) -> (i32, String, Value) {
     render::render(
         &lineage,
         Format::Text,
+        // Content, not layout: no wrapping, and the details part shown.
         TextOptions {
             color: false,
-            ..TextOptions::default()
+            width: usize::MAX,
+            details: true,
         },
         &mut text,
     )

@@ -153,49 +153,6 @@ fn seed_live_trace_matches_real_kubectl_real_prometheus_and_its_replay() {
         "never",
     ]);
     assert_eq!(code, 0, "{text}\n{err}");
-    assert!(text.contains(&format!("memory rendered  {SEED_QUERY}")));
-    // What the real Prometheus stored for the pod (raw-series query), with its scrape labels.
-    let stored: Vec<&str> = text
-        .lines()
-        .filter(|l| {
-            l.contains("__name__=\"container_memory_working_set_bytes\"")
-                && l.contains("job=\"kubelet\"")
-        })
-        .collect();
-    assert!(
-        stored
-            .iter()
-            .any(|l| l.contains("container=\"centos-tools\"") && l.contains("} 88784896 @")),
-        "{text}"
-    );
-    assert!(
-        stored
-            .iter()
-            .any(|l| l.contains("container=\"POD\"") && l.contains("} 180224 @")),
-        "{text}"
-    );
-    let rows: Vec<Vec<&str>> = text
-        .lines()
-        .map(|l| l.split_whitespace().collect())
-        .filter(|w: &Vec<&str>| w.len() == 7 && w[6] == "exact")
-        .collect();
-    assert_eq!(
-        rows,
-        [
-            ["POD", "176Ki", "=", "180224", "180224", "180224", "exact"],
-            [
-                "centos-tools",
-                "86704Ki",
-                "=",
-                "88784896",
-                "88784896",
-                "88784896",
-                "exact"
-            ]
-        ],
-        "{text}"
-    );
-
     let from = |fmt: &[&str]| {
         let mut args = vec![
             "pod",
@@ -209,6 +166,29 @@ fn seed_live_trace_matches_real_kubectl_real_prometheus_and_its_replay() {
     let (code, replay, err) = from(&["--color", "never"]);
     assert_eq!(code, 0, "{err}");
     assert_eq!(replay, text, "live and replay reports differ");
+    // The query and what the real Prometheus stored for the pod (raw-series query, with its
+    // scrape labels) are verbatim evidence: the Markdown report of what was fetched has them.
+    let (_, md, _) = from(&["-o", "markdown"]);
+    assert!(md.contains(&format!("```promql\n{SEED_QUERY}\n```")));
+    let stored: Vec<&str> = md
+        .lines()
+        .filter(|l| {
+            l.contains("__name__=\"container_memory_working_set_bytes\"")
+                && l.contains("job=\"kubelet\"")
+        })
+        .collect();
+    assert!(
+        stored
+            .iter()
+            .any(|l| l.contains("container=\"centos-tools\"") && l.contains("} 88784896 @")),
+        "{md}"
+    );
+    assert!(
+        stored
+            .iter()
+            .any(|l| l.contains("container=\"POD\"") && l.contains("} 180224 @")),
+        "{md}"
+    );
 
     let saved_text = std::fs::read_to_string(&saved).unwrap();
     assert!(
@@ -227,12 +207,46 @@ fn seed_live_trace_matches_real_kubectl_real_prometheus_and_its_replay() {
     assert!(request(&b, "pod_metrics").starts_with("/apis/metrics.k8s.io/v1beta1/"));
 
     let (_, json, _) = from(&["-o", "json"]);
-    assert_kubectl_agrees(
-        &live.kubeconfig,
-        "csi",
-        "blockvol-fs-1",
-        &serde_json::from_str(&json).unwrap(),
+    let v: Value = serde_json::from_str(&json).unwrap();
+    let rows: Vec<(&str, i64, i64, i64, &str)> = v["reconciliation"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            let n = |k: &str| r[k].as_i64().unwrap();
+            let name = r["container"].as_str().unwrap();
+            let verdict = r["verdict"].as_str().unwrap();
+            (
+                name,
+                n("metrics_api_bytes"),
+                n("backend_bytes"),
+                n("series_sum_bytes"),
+                verdict,
+            )
+        })
+        .collect();
+    assert_eq!(
+        rows,
+        [
+            ("POD", 180224, 180224, 180224, "exact"),
+            ("centos-tools", 88784896, 88784896, 88784896, "exact")
+        ],
+        "{text}"
     );
+    let sent: Vec<(&str, &str)> = v["metrics_api"]["value"]["containers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| (c["name"].as_str().unwrap(), c["memory"].as_str().unwrap()))
+        .collect();
+    assert_eq!(sent, [("POD", "176Ki"), ("centos-tools", "86704Ki")]);
+    assert_kubectl_agrees(&live.kubeconfig, "csi", "blockvol-fs-1", &v);
+}
+
+/// `s` with every run of whitespace (line breaks and hanging indents too) as one space, so a
+/// check on the text report holds at any terminal width.
+fn squash(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 #[test]
@@ -347,7 +361,7 @@ fn forbidden_nodes_proxy_still_reports_metrics_api_and_adapter_layers() {
     let (code, out, err) = live.run(&["csi/blockvol-fs-1", "--color", "never"]);
     assert_eq!(code, 3, "{err}");
     assert!(
-        out.contains(&format!(
+        squash(&out).contains(&format!(
             "kubelet /metrics/cadvisor is missing: HTTP 403: {msg} (needs RBAC `get nodes/proxy`)"
         )),
         "{out}"
@@ -360,9 +374,11 @@ fn forbidden_nodes_proxy_still_reports_metrics_api_and_adapter_layers() {
         .split_whitespace()
         .collect();
     assert_eq!(&pod_row[..3], ["blockvol-fs-1", "0m", "84Mi"]);
+    // The adapter's answer as sent: verbatim evidence, in the Markdown report.
+    let (_, md, _) = live.run(&["csi/blockvol-fs-1", "-o", "markdown"]);
     assert!(
-        out.contains("memory result    {container=\"POD\",pod=\"blockvol-fs-1\"} 180224"),
-        "{out}"
+        md.contains("\n{container=\"POD\",pod=\"blockvol-fs-1\"} 180224 @"),
+        "{md}"
     );
 }
 
@@ -380,7 +396,7 @@ fn unavailable_apiservice_and_prometheus_down_are_reported_not_fatal() {
     let live = start(routes, None);
     let (code, out, err) = live.run(&["csi/blockvol-fs-1", "--color", "never"]);
     assert_eq!(code, 3, "{err}");
-    assert!(out.contains("APIService v1beta1.metrics.k8s.io is missing: HTTP 503: the server is currently unable to handle the request"), "{out}");
+    assert!(squash(&out).contains("APIService v1beta1.metrics.k8s.io is missing: HTTP 503: the server is currently unable to handle the request"), "{out}");
     assert!(out.contains("Backend unknown"), "{out}");
 
     let (_, mut routes) = seed_routes_without_prometheus();
@@ -413,7 +429,7 @@ fn a_source_that_never_answers_times_out_into_a_partial_report() {
     ]);
     assert_eq!(code, 3, "{err}");
     assert!(
-        out.contains(
+        squash(&out).contains(
             "timed out after 2s waiting for GET /api/v1/nodes/worker-4/proxy/metrics/cadvisor"
         ),
         "{out}"

@@ -14,7 +14,7 @@ use super::Verdict;
 /// Exact bytes stay in the sections below; every figure here is computed from them.
 #[derive(Debug, Clone, Serialize)]
 pub struct Summary {
-    /// The question the report answers, e.g. ``why does `kubectl top pod` say 84Mi for csi/blockvol-fs-1?``.
+    /// The question the report answers, e.g. ``Why does `kubectl top pod` say 84Mi for csi/blockvol-fs-1?``.
     pub question: String,
     /// The number being explained, exactly as `top` prints it (`84Mi`); `None` when it
     /// cannot be computed (no PodMetrics).

@@ -29,7 +29,7 @@ fn seed_says_84mi_is_3_1mi_of_process_memory_and_81_6mi_of_active_page_cache() {
     let s = &v["summary"];
     assert_eq!(
         s["question"],
-        "why does `kubectl top pod` say 84Mi for csi/blockvol-fs-1?"
+        "Why does `kubectl top pod` say 84Mi for csi/blockvol-fs-1?"
     );
     assert_eq!(s["number"], "84Mi");
     assert_eq!(s["verdict"], "consistent");
