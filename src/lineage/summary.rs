@@ -21,11 +21,13 @@ pub fn summary(l: &Lineage) -> Summary {
         Some(n) => format!("Why does `kubectl top pod` say {n} for {}?", l.target),
         None => format!("What does `kubectl top pod` say for {}, and why?", l.target),
     };
+    // The first screen holds the answer: the number, the worst news, whether the layers
+    // agree, then what the number is made of and where it comes from.
     let mut lines = vec![what(l)];
+    lines.extend(worst(l));
+    lines.push(agreement(l));
     lines.extend(made_of(l));
     lines.push(source(l));
-    lines.push(agreement(l));
-    lines.extend(worst(l));
     Summary {
         question,
         number,
@@ -179,21 +181,8 @@ fn source(l: &Lineage) -> SummaryLine {
             } else {
                 "cAdvisor"
             };
-            let rule = l
-                .adapter
-                .as_ref()
-                .and_then(|a| a.config_source.get())
-                .map(|c| format!(" ({})", c.split(", key ").next().unwrap_or(c)))
-                .unwrap_or_default();
-            let text = format!(
-                "`{metric}` from the kubelet's {from} on {node}, via prometheus-adapter's rule"
-            );
-            // The ConfigMap is named in the adapter section too: left out when too long.
-            if text.chars().count() + rule.chars().count() <= MAX_LINE {
-                text + &rule
-            } else {
-                text
-            }
+            // The rule's ConfigMap is named in the adapter layer below.
+            format!("`{metric}` from the kubelet's {from} on {node}, via prometheus-adapter's rule")
         }
         BackendKind::MetricsServer => format!(
             "`container_memory_working_set_bytes` from the kubelet's /metrics/resource on {node} (cAdvisor's working set), via metrics-server"

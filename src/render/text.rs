@@ -104,8 +104,7 @@ fn header(l: &Lineage, out: &mut Out) {
     out.wrap_paint("", &title, Some(Paint::Head));
     let mut meta = answer::producer(l).to_vec();
     meta.extend(l.cluster.context.iter().map(|c| format!("context {c}")));
-    meta.extend(l.cluster.server.iter().map(|s| elide(s, 48)));
-    meta.extend(l.cluster.version.iter().map(|v| format!("server {v}")));
+    // The API server's URL and version are in the Layers section: the first screen is the answer's.
     let lines = fit::wrap_list("", &meta, out.width);
     out.lines.extend(lines.iter().map(|l| Paint::Dim.wrap(l)));
 }

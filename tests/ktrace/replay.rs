@@ -198,11 +198,13 @@ fn seed_markdown_is_a_ticket_report() {
         "markdown",
     ]);
     assert_eq!(code, 0);
-    let head = format!(
-        "# ktrace: `csi/blockvol-fs-1` memory lineage\n\n**Verdict:** consistent · exit 0: every layer present and every value agrees.\n\nktrace {} · captured 2021-11-05T16:06:03Z by ktrace 0.1.0 · ",
+    let head = "# ktrace: `csi/blockvol-fs-1` memory lineage\n\n**Why does `kubectl top pod` say 84Mi for csi/blockvol-fs-1?**\n\n- **what**: `84Mi` = the working set of 2 containers (POD, centos-tools), summed, then floored to MiB: 84.8Mi → 84Mi\n";
+    assert!(out.starts_with(head), "{out}");
+    let producer = format!(
+        "\n\n**Verdict:** consistent · exit 0: every layer present and every value agrees.\n\nktrace {} · captured 2021-11-05T16:06:03Z by ktrace 0.1.0 · ",
         env!("CARGO_PKG_VERSION")
     );
-    assert!(out.starts_with(&head), "{out}");
+    assert!(out.contains(&producer), "{out}");
     assert!(out.contains("| pod `blockvol-fs-1` | 0m | **84Mi** | 86880Ki = 88965120 B; floor(88965120 B / 1048576) = floor(84.84375) = 84 → 84Mi |"));
     assert!(out.contains(&format!("```promql\n{SEED_QUERY}\n```")));
     assert!(out.contains(

@@ -11,6 +11,19 @@ use crate::render::units::{parse_rfc3339, prom_seconds_ms, time_with_age};
 /// Pod, Metrics API, backend, adapter rules, the matched series and the cAdvisor cgroups.
 pub fn layers(l: &Lineage, out: &mut Out) {
     out.head("Layers");
+    let cluster: Vec<String> = l
+        .cluster
+        .server
+        .iter()
+        .map(|s| fit::elide(s, 60))
+        .chain(l.cluster.version.iter().map(|v| format!("server {v}")))
+        .collect();
+    if !cluster.is_empty() {
+        out.wrap(
+            &format!("{} ", Paint::Head.wrap("Cluster")),
+            &cluster.join(" · "),
+        );
+    }
     match &l.pod {
         Layer::Present { value } => {
             out.wrap(&format!("{} ", Paint::Head.wrap("Pod")), &pod_line(value))

@@ -37,10 +37,10 @@ fn seed_says_84mi_is_3_1mi_of_process_memory_and_81_6mi_of_active_page_cache() {
         lines(&v),
         [
             "what/neutral `84Mi` = the working set of 2 containers (POD, centos-tools), summed, then floored to MiB: 84.8Mi → 84Mi",
+            "agreement/good Every layer agrees exactly: PodMetrics = query result = Σ cAdvisor series, for each of the 2 containers.",
             "made_of/neutral centos-tools 84.7Mi = 3.1Mi process memory (rss) + 81.6Mi active page cache (implied) + 0 B kernel/other (cgroup v1)",
             "made_of/neutral page cache = file pages the kernel keeps while in use and can reclaim (`top` counts the active part)",
-            "source/neutral `container_memory_working_set_bytes` from the kubelet's cAdvisor on worker-4, via prometheus-adapter's rule (ConfigMap openshift-monitoring/adapter-config)",
-            "agreement/good Every layer agrees exactly: PodMetrics = query result = Σ cAdvisor series, for each of the 2 containers.",
+            "source/neutral `container_memory_working_set_bytes` from the kubelet's cAdvisor on worker-4, via prometheus-adapter's rule",
         ]
     );
 }
@@ -56,11 +56,11 @@ fn kic_says_coredns_is_counted_twice_and_gives_the_pods_real_13_4mi() {
         lines(&v),
         [
             "what/bad `26Mi` = the working set of container coredns, then floored to MiB: 26.8Mi → 26Mi",
+            "worst/bad coredns is counted twice: one cgroup under 2 series, summed 13.8Mi + 13.1Mi = 26.8Mi; the pod's real memory (its pod cgroup) is 13.4Mi = 14086144 B",
+            "agreement/bad Every layer agrees exactly (PodMetrics = query result = Σ cAdvisor series), but that is not all-clear: the number counts memory twice.",
             "made_of/neutral coredns 26.8Mi (Σ of 2 series) = 14.2Mi process memory (rss) + 9.8Mi active page cache (implied) + 2.8Mi kernel/other (cgroup v1)",
             "made_of/neutral page cache = file pages the kernel keeps while in use and can reclaim (`top` counts the active part); kernel/other = kernel slab, stacks, sockets, other charges",
-            "source/neutral `container_memory_working_set_bytes` from the kubelet's cAdvisor on minikube, via prometheus-adapter's rule (ConfigMap monitoring/adapter-config)",
-            "agreement/bad Every layer agrees exactly (PodMetrics = query result = Σ cAdvisor series), but that is not all-clear: the number counts memory twice.",
-            "worst/bad coredns is counted twice: one cgroup under 2 series, summed 13.8Mi + 13.1Mi = 26.8Mi; the pod's real memory (its pod cgroup) is 13.4Mi = 14086144 B",
+            "source/neutral `container_memory_working_set_bytes` from the kubelet's cAdvisor on minikube, via prometheus-adapter's rule",
         ]
     );
 }
@@ -72,7 +72,7 @@ fn real_dumps_are_told_as_they_are() {
         "docker-cgv1-ms-pod.json",
     );
     assert_eq!(
-        lines(&v)[1],
+        lines(&v)[2],
         "made_of/warn metrics-server 12.9Mi does not add up: rss 13.7Mi is above the working set 12.9Mi; the implied inactive_file 1.9Mi exceeds the page cache 0 B (no split shown)"
     );
     let (_, v) = json_report(
@@ -82,9 +82,9 @@ fn real_dumps_are_told_as_they_are() {
     assert_eq!(
         lines(&v)[1..],
         [
+            "agreement/good Every layer agrees exactly: PodMetrics = /metrics/resource sample = cAdvisor series, for its container.",
             "made_of/neutral metrics-server 21.4Mi = 20.4Mi process memory (rss) + 4.0Ki active page cache + 936.0Ki kernel/other (cgroup v2)",
             "source/neutral `container_memory_working_set_bytes` from the kubelet's /metrics/resource on datagen-1-35 (cAdvisor's working set), via metrics-server",
-            "agreement/good Every layer agrees exactly: PodMetrics = /metrics/resource sample = cAdvisor series, for its container.",
         ]
     );
 }
@@ -231,14 +231,14 @@ fn without_pod_metrics_there_is_no_number_and_the_headline_says_why() {
     assert!(s["number"].is_null());
     assert_eq!(
         s["question"],
-        "what does `kubectl top pod` say for csi/blockvol-fs-1, and why?"
+        "What does `kubectl top pod` say for csi/blockvol-fs-1, and why?"
     );
     assert_eq!(
         lines(&v)[0],
         "what/warn No `top` number: no PodMetrics to compute from"
     );
     assert_eq!(
-        lines(&v).last().unwrap(),
+        lines(&v)[1],
         "worst/warn The Metrics API has no metrics for this pod (podmetrics.metrics.k8s.io \"csi/blockvol-fs-1\" not found), so `kubectl top pod` prints NotFound."
     );
 }

@@ -194,8 +194,12 @@ fn dedicated_service_monitors_trace_to_the_resource_endpoint_and_leave_out_pause
         ]
     );
     assert!(
-        v["summary"]["lines"][3]["text"]
-            .as_str()
+        v["summary"]["lines"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|l| l["kind"] == "source")
+            .and_then(|l| l["text"].as_str())
             .unwrap()
             .starts_with("`pa_container_memory_working_set_bytes` from the kubelet's /metrics/resource on worker-4")
     );

@@ -47,7 +47,7 @@ fn markdown_puts_the_answer_first_and_the_evidence_last() {
     let order = [
         "# ktrace: `csi/blockvol-fs-1` memory lineage\n",
         "\n**Why does `kubectl top pod` say 84Mi for csi/blockvol-fs-1?**\n",
-        "\n- **what**: 84Mi = working set of 2 containers",
+        "\n- **what**: `84Mi` = the working set of 2 containers",
         "\n- **made of**: centos-tools 84.7Mi = 3.1Mi process memory (rss) + 81.6Mi active page cache",
         "\n**Verdict:** consistent · exit 0: every layer present and every value agrees.\n",
         "\n## Lineage (memory)\n",
@@ -180,9 +180,10 @@ fn json_carries_the_answer_the_breakdown_and_the_producer() {
         kinds,
         [
             ("what", "neutral"),
+            ("agreement", "good"),
             ("made_of", "neutral"),
-            ("source", "neutral"),
-            ("agreement", "good")
+            ("made_of", "neutral"),
+            ("source", "neutral")
         ]
     );
     let b = &v["breakdown"];
