@@ -14,7 +14,7 @@ pub use answer::*;
 pub use layers::*;
 
 /// Version of the JSON report (`-o json`); see `docs/report-format.md`.
-pub const REPORT_VERSION: u32 = 1;
+pub const REPORT_VERSION: u32 = 2;
 
 /// The full analysis of one pod.
 #[derive(Debug, Clone, Serialize)]

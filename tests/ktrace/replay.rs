@@ -129,7 +129,7 @@ fn seed_text_shows_84mi_the_lineage_and_the_rounding() {
 fn seed_json_carries_the_same_values() {
     let (code, v) = json_report("csi/blockvol-fs-1", SEED);
     assert_eq!(code, 0);
-    assert_eq!(v["report_version"], 1);
+    assert_eq!(v["report_version"], 2);
     assert_eq!(v["producer"]["ktrace_version"], env!("CARGO_PKG_VERSION"));
     assert_eq!(v["producer"]["evidence_ktrace_version"], "0.1.0");
     assert_eq!(v["summary"]["verdict"], "consistent");

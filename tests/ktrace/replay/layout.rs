@@ -96,7 +96,7 @@ fn every_bundle_renders_in_every_format_and_fits_80_columns() {
             assert!(md.starts_with("# ktrace: `"), "{name}");
             let json: serde_json::Value =
                 serde_json::from_str(&draw(&l, Format::Json, TextOptions::default())).unwrap();
-            assert_eq!(json["report_version"], 1, "{name}");
+            assert_eq!(json["report_version"], 2, "{name}");
         }
     }
 }
