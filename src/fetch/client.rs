@@ -102,8 +102,8 @@ impl Conn {
 
     /// `--request-timeout` bounds an API request as a whole, like kubectl. A kubelet body
     /// (filtered while it streams) may take up to [`STREAM_TIMEOUT_FACTOR`] times as long in
-    /// total as long as data keeps arriving, so a 60 MB body over a slow link is not cut off
-    /// while a stalled or trickling one still ends.
+    /// total, each frame arriving within the timeout: a 60 MB body over a slow link gets ten
+    /// timeouts, and a stalled or trickling one is cut off (and reported) after them.
     async fn exchange(&self, path: &str, filter: Option<PodLineFilter>) -> Outcome {
         let factor = if filter.is_some() {
             STREAM_TIMEOUT_FACTOR
