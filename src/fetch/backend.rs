@@ -3,7 +3,6 @@
 use serde_json::Value;
 
 use super::client::Conn;
-use super::redact::redacted;
 use crate::evidence::{Outcome, Source};
 
 const APISERVICE: &str = "/apis/apiregistration.k8s.io/v1/apiservices/v1beta1.metrics.k8s.io";
@@ -21,7 +20,8 @@ fn json(src: &Source) -> Option<Value> {
     src.body().and_then(|b| serde_json::from_str(b).ok())
 }
 
-/// Returns (APIService, Deployment, adapter ConfigMap).
+/// Returns (APIService, Deployment, adapter ConfigMap). The Deployment is NOT redacted yet:
+/// its args still drive the Prometheus queries; the caller redacts it for storage after use.
 pub async fn resolve(conn: &Conn) -> (Source, Source, Source) {
     let apiservice = conn.get(APISERVICE).await;
     let svc = json(&apiservice).and_then(|v| {
@@ -38,7 +38,7 @@ pub async fn resolve(conn: &Conn) -> (Source, Source, Source) {
         };
         return (apiservice, skipped(why.clone()), skipped(why));
     };
-    let deployment = redacted(find_deployment(conn, &ns, &name).await);
+    let deployment = find_deployment(conn, &ns, &name).await;
     let config = adapter_configmap(conn, &ns, &deployment).await;
     (apiservice, deployment, config)
 }

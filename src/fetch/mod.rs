@@ -18,7 +18,7 @@
 //!
 //! ```text
 //! mod.rs     ─► backend, prometheus, client, redact, clock, outcome (tests), options, error
-//! backend    ─► client, redact
+//! backend    ─► client
 //! prometheus ─► client, direct, url, options
 //! direct     ─► client (body cap), outcome, progress, errtext, url, options
 //! client     ─► kubeconfig, outcome, progress, errtext, url, options, error
@@ -188,7 +188,8 @@ async fn metrics_and_backend(
         discovery,
         pod_metrics,
         apiservice,
-        deployment,
+        // Redacted for storage only now that its args have been used.
+        deployment: redacted(deployment),
         config,
         queries,
     }

@@ -4,6 +4,8 @@
 use super::{Live, start};
 use crate::support::scenario::seed_routes_without_prometheus;
 
+mod redaction;
+
 /// Defect 2: a bare number of seconds this large used to overflow `Instant + Duration`
 /// (exit 101). It is a usage error now, before any request is made.
 #[test]
