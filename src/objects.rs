@@ -72,6 +72,23 @@ pub fn served_versions(body: &str) -> Option<Vec<String>> {
     )
 }
 
+/// Longest DNS-1123 subdomain (node, Deployment, ConfigMap, Service, pod names).
+pub const MAX_NAME: usize = 253;
+/// Longest DNS-1123 label (namespaces).
+pub const MAX_LABEL: usize = 63;
+
+/// Whether `s` is a Kubernetes object name (DNS-1123: lower-case letters, digits, `-` and
+/// `.`, starting and ending alphanumeric, at most `max` bytes). Such a name is safe as one
+/// path segment: it has no `/`, `?`, `%` or `#`, and is never `.` or `..`.
+pub fn is_k8s_name(s: &str, max: usize) -> bool {
+    let ok_chars = s
+        .bytes()
+        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'-' || c == b'.');
+    let ok_ends = s.starts_with(|c: char| c.is_ascii_alphanumeric())
+        && s.ends_with(|c: char| c.is_ascii_alphanumeric());
+    !s.is_empty() && s.len() <= max && ok_chars && ok_ends
+}
+
 /// Args of the backend Deployment's main container.
 pub fn deployment_args(d: &Value) -> Vec<String> {
     main_container(d).map(container_args).unwrap_or_default()

@@ -53,6 +53,7 @@ use crate::evidence::{
     ClusterInfo, Evidence, Outcome, PodRef, PromQuery, SCHEMA_VERSION, Source, Sources,
 };
 use crate::exposition::PodSelector;
+use crate::objects::{MAX_NAME, is_k8s_name};
 use client::Conn;
 use clock::now_rfc3339;
 use redact::redacted;
@@ -151,6 +152,17 @@ async fn pod_and_kubelet(conn: &Conn, t: &PodRef) -> Result<(Source, Source, Sou
         };
         return Ok((pod, skipped.clone(), skipped));
     };
+    if !is_k8s_name(&node, MAX_NAME) {
+        let skipped = Source {
+            outcome: Outcome::NotCollected {
+                reason: format!(
+                    "the Pod's spec.nodeName {node:?} is not a valid Kubernetes node name; the kubelet was not asked (the name would change the request path)"
+                ),
+            },
+            ..Source::default()
+        };
+        return Ok((pod, skipped.clone(), skipped));
+    }
     let mut sel = PodSelector::new(t.namespace.clone(), t.name.clone());
     if let Some(uid) = uid {
         sel = sel.with_uid(uid);

@@ -4,6 +4,7 @@
 use super::{Live, start};
 use crate::support::scenario::seed_routes_without_prometheus;
 
+mod paths;
 mod redaction;
 
 /// Defect 2: a bare number of seconds this large used to overflow `Instant + Duration`
