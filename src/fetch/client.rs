@@ -12,6 +12,7 @@ use super::kubeconfig;
 use super::options::Options;
 use super::outcome::{failed, outcome, source};
 use super::progress::{Watch, label};
+use super::secrets::Secrets;
 use super::url::redact_url;
 use crate::evidence::{Outcome, Source};
 use crate::exposition::{PodLineFilter, PodSelector};
@@ -36,6 +37,8 @@ pub struct Conn {
     pub default_namespace: String,
     /// Whether TLS verification is off (also applied to a direct Prometheus).
     pub insecure: bool,
+    /// The credentials this client sends, scrubbed from every answer it stores or logs.
+    pub secrets: Secrets,
 }
 
 /// When a request must be over: the total deadline, and the limit it came from.
@@ -49,7 +52,11 @@ impl Conn {
     /// Loads the kubeconfig (`--kubeconfig`, `$KUBECONFIG`, `~/.kube/config`, then in-cluster)
     /// and builds the client.
     pub async fn connect(opts: &Options) -> Result<Conn, FetchError> {
-        let (config, context) = kubeconfig::load(&opts.connection, opts.timeout).await?;
+        let kubeconfig::Loaded {
+            config,
+            context,
+            secrets,
+        } = kubeconfig::load(&opts.connection, opts.timeout).await?;
         let server = redact_url(config.cluster_url.to_string().trim_end_matches('/'));
         let default_namespace = config.default_namespace.clone();
         let client =
@@ -57,11 +64,12 @@ impl Conn {
         Ok(Conn {
             client,
             timeout: opts.timeout,
-            watch: Watch::new(opts.verbose, opts.progress.clone()),
+            watch: Watch::new(opts.verbose, opts.progress.clone()).scrubbing(secrets.clone()),
             server,
             context,
             default_namespace,
             insecure: opts.connection.insecure_skip_tls_verify,
+            secrets,
         })
     }
 
@@ -95,7 +103,9 @@ impl Conn {
     /// credentials: the client adds those below this layer.
     async fn request(&self, what: String, path: &str, filter: Option<PodLineFilter>) -> Source {
         let ticket = self.watch.start(what, path);
-        let outcome = self.exchange(path, filter).await;
+        let mut outcome = self.exchange(path, filter).await;
+        // An error page or Status message may quote the Authorization header back.
+        self.secrets.scrub_outcome(&mut outcome);
         self.watch.finish(ticket, &outcome);
         source(path, outcome)
     }
@@ -149,6 +159,9 @@ impl Conn {
         deadline: Deadline,
     ) -> Outcome {
         let status = resp.status().as_u16();
+        if let Some(to) = redirect_target(&resp) {
+            return failed(Some(status), to);
+        }
         let mut body = resp.into_body();
         let mut sink = Sink::new(filter.filter(|_| (200..300).contains(&status)));
         loop {
@@ -244,6 +257,19 @@ impl Sink {
         });
         (String::from_utf8_lossy(&self.kept).into_owned(), note)
     }
+}
+
+/// For a 3xx answer with a `Location`: where it pointed (user info and token-like query
+/// parameters taken out; the scrubber takes out any credential left). Never followed.
+pub fn redirect_target<B>(resp: &http::Response<B>) -> Option<String> {
+    if !resp.status().is_redirection() {
+        return None;
+    }
+    let location = resp.headers().get(http::header::LOCATION)?;
+    let to = redact_url(&String::from_utf8_lossy(location.as_bytes()));
+    Some(format!(
+        "redirected to {to} (ktrace does not follow redirects: point it at the final address)"
+    ))
 }
 
 fn human(d: Duration) -> String {

@@ -21,9 +21,10 @@
 //! backend    ─► client
 //! prometheus ─► client, direct, url, options
 //! direct     ─► client (body cap), outcome, progress, errtext, url, options
-//! client     ─► kubeconfig, outcome, progress, errtext, url, options, error
-//! kubeconfig ─► errtext, options, error
-//! progress   ─► log, url           outcome ─► rbac, clock        log ─► url
+//! client     ─► kubeconfig, outcome, progress, errtext, url, options, secrets, error
+//! kubeconfig ─► exec, errtext, options, secrets, error      exec ─► error
+//! secrets    ─► url
+//! progress   ─► log, url, secrets  outcome ─► rbac, clock        log ─► url
 //! options    ─► progress           the others import nothing from fetch
 //! ```
 
@@ -33,6 +34,7 @@ mod clock;
 mod direct;
 mod error;
 mod errtext;
+mod exec;
 mod kubeconfig;
 mod log;
 mod options;
@@ -41,6 +43,7 @@ mod progress;
 mod prometheus;
 mod rbac;
 mod redact;
+mod secrets;
 mod url;
 
 pub use error::FetchError;

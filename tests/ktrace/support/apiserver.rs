@@ -36,7 +36,7 @@ pub const STREAM_CHUNK: usize = 64 * 1024;
 /// How long a Proxy route waits for its upstream before answering 503.
 pub const PROXY_TIMEOUT: Duration = Duration::from_secs(30);
 
-type Body = BoxBody<Bytes, Infallible>;
+pub(super) type Body = BoxBody<Bytes, Infallible>;
 
 /// What the server answers for a path.
 #[derive(Clone, Debug)]
@@ -57,6 +57,13 @@ pub enum Route {
     /// plain-http loopback upstream, e.g. `http://127.0.0.1:9090`. Copies status,
     /// content-type and body. Emulates `/api/v1/namespaces/NS/services/SCHEME:NAME:PORT/proxy/`.
     Proxy { upstream_base: String },
+    /// A hostile server quoting the request's credentials back: `code` with a body (a
+    /// metav1.Status message when `as_status`, else plain text) saying `Authorization: <the
+    /// header as received>`.
+    EchoAuth { code: u16, as_status: bool },
+    /// A redirect to `location`, in which `{token}` becomes the bearer token received (so a
+    /// Location can carry `access_token={token}`); the body quotes the Location too.
+    Redirect { code: u16, location: String },
 }
 
 impl Route {
@@ -475,6 +482,9 @@ async fn route_request(state: &State, req: Request<Incoming>) -> Response<Body> 
         if let Route::Proxy { upstream_base } = &route {
             return proxy(upstream_base, "", req).await;
         }
+        if let Some(resp) = super::faults::render(&route, &req) {
+            return resp;
+        }
         return render(&route).await;
     }
     let prefixes = lock(&state.proxy_prefixes).clone();
@@ -496,7 +506,7 @@ fn status_code(code: u16) -> StatusCode {
     StatusCode::from_u16(code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
 }
 
-fn full_response(code: u16, content_type: &str, body: Bytes) -> Response<Body> {
+pub(super) fn full_response(code: u16, content_type: &str, body: Bytes) -> Response<Body> {
     let mut resp = Response::new(Full::new(body).boxed());
     *resp.status_mut() = status_code(code);
     let ct = HeaderValue::from_str(content_type)
@@ -505,7 +515,7 @@ fn full_response(code: u16, content_type: &str, body: Bytes) -> Response<Body> {
     resp
 }
 
-fn status_response(
+pub(super) fn status_response(
     code: u16,
     reason: &str,
     message: &str,
@@ -565,7 +575,7 @@ async fn render(route: &Route) -> Response<Body> {
             resp
         }
         // Handled in route_request; kept total for safety.
-        Route::Proxy { .. } => status_response(
+        Route::Proxy { .. } | Route::EchoAuth { .. } | Route::Redirect { .. } => status_response(
             500,
             "InternalError",
             "proxy route rendered directly",

@@ -1,6 +1,7 @@
 //! Shared test infrastructure for ktrace integration tests.
 //!
-//! * [`apiserver`] — a real HTTPS (TLS + bearer token) fake Kubernetes API server on 127.0.0.1.
+//! * [`apiserver`] — a real HTTPS (TLS + bearer token) fake Kubernetes API server on 127.0.0.1
+//!   (its hostile routes are rendered by `faults`).
 //! * [`tools`] — locating and driving the real `kubectl` and real `prometheus` binaries.
 //! * [`fixtures`] — the fixture bundles (committed, or generated from the real-data corpus).
 //! * [`tls`] — the test servers' TLS identity and kubeconfig (shared with the benchmark).
@@ -10,6 +11,7 @@
 //! Everything here only ever talks to 127.0.0.1 (loopback); helpers refuse other hosts.
 
 pub mod apiserver;
+mod faults;
 pub mod fixtures;
 pub mod scenario;
 pub mod tls;
