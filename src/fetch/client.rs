@@ -266,10 +266,18 @@ pub fn redirect_target<B>(resp: &http::Response<B>) -> Option<String> {
         return None;
     }
     let location = resp.headers().get(http::header::LOCATION)?;
-    let to = redact_url(&String::from_utf8_lossy(location.as_bytes()));
-    Some(format!(
-        "redirected to {to} (ktrace does not follow redirects: point it at the final address)"
-    ))
+    Some(redirect_message(&String::from_utf8_lossy(
+        location.as_bytes(),
+    )))
+}
+
+/// How a redirect to `location` is reported (user info and token-like query parameters
+/// taken out).
+pub fn redirect_message(location: &str) -> String {
+    format!(
+        "redirected to {} (ktrace does not follow redirects: point it at the final address)",
+        redact_url(location)
+    )
 }
 
 fn human(d: Duration) -> String {

@@ -20,7 +20,7 @@
 //! mod.rs     ─► backend, prometheus, client, redact, clock, outcome (tests), options, error
 //! backend    ─► client
 //! prometheus ─► client, direct, url, options
-//! direct     ─► client (body cap), outcome, progress, errtext, url, options
+//! direct     ─► client (body cap, redirect text), outcome, progress, secrets, errtext, url, options
 //! client     ─► kubeconfig, outcome, progress, errtext, url, options, secrets, error
 //! kubeconfig ─► exec, errtext, options, secrets, error      exec ─► error
 //! secrets    ─► url

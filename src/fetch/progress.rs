@@ -93,6 +93,11 @@ impl Watch {
         }
     }
 
+    /// The credentials this watch scrubs.
+    pub fn secrets(&self) -> Secrets {
+        self.secrets.clone()
+    }
+
     /// The same watch, scrubbing `secrets` from every log line and event it emits.
     pub fn scrubbing(mut self, secrets: Secrets) -> Watch {
         self.secrets = secrets;

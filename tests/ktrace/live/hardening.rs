@@ -6,6 +6,7 @@ use crate::support::scenario::seed_routes_without_prometheus;
 
 mod paths;
 mod redaction;
+mod redirects;
 mod secrets;
 
 /// Defect 2: a bare number of seconds this large used to overflow `Instant + Duration`

@@ -124,11 +124,25 @@ impl<K: Into<String>> FromIterator<(K, Route)> for Routes {
 pub struct ServerOptions {
     /// Artificial latency added before every response (including 401/404), for benchmarks.
     pub latency: Duration,
+    /// Answer requests without (or with another) bearer token too, as a server that does
+    /// not check credentials would; the log still says whether one came.
+    pub anonymous: bool,
 }
 
 impl ServerOptions {
     pub fn with_latency(latency: Duration) -> Self {
-        ServerOptions { latency }
+        ServerOptions {
+            latency,
+            ..ServerOptions::default()
+        }
+    }
+
+    /// A server that answers without checking credentials.
+    pub fn anonymous() -> Self {
+        ServerOptions {
+            anonymous: true,
+            ..ServerOptions::default()
+        }
     }
 }
 
@@ -160,6 +174,7 @@ struct State {
     /// Proxy prefixes, longest first; extendable while the server runs.
     proxy_prefixes: Arc<Mutex<Vec<(String, String)>>>,
     latency: Duration,
+    anonymous: bool,
     log: Arc<Mutex<Vec<RequestRecord>>>,
 }
 
@@ -259,6 +274,7 @@ impl TestApiServer {
             routes: routes.clone(),
             proxy_prefixes: proxy_prefixes.clone(),
             latency: options.latency,
+            anonymous: options.anonymous,
             log: log.clone(),
         });
         let acceptor = tokio_rustls::TlsAcceptor::from(tls_config);
@@ -457,7 +473,7 @@ async fn handle(state: Arc<State>, req: Request<Incoming>) -> Response<Body> {
         tokio::time::sleep(state.latency).await;
     }
 
-    let resp = if !authorized {
+    let resp = if !authorized && !state.anonymous {
         status_response(401, "Unauthorized", "Unauthorized", &serde_json::json!({}))
     } else {
         route_request(&state, req).await

@@ -37,3 +37,92 @@ pub(super) fn render(route: &Route, req: &Request<Incoming>) -> Option<Response<
         _ => None,
     }
 }
+
+/// One request a [`PlainHttpRecorder`] saw.
+#[derive(Clone, Debug)]
+pub struct PlainRequest {
+    /// Path and query as sent.
+    pub target: String,
+    /// Whether an `Authorization` header came with it (in clear text).
+    pub had_authorization: bool,
+}
+
+/// A plain-http server on 127.0.0.1 that records every request head and answers `/hop1` with
+/// a redirect to `/hop2`, anything else with an empty Prometheus vector. Stops on drop.
+pub struct PlainHttpRecorder {
+    addr: std::net::SocketAddr,
+    log: std::sync::Arc<std::sync::Mutex<Vec<PlainRequest>>>,
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+}
+
+impl PlainHttpRecorder {
+    pub fn start() -> PlainHttpRecorder {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
+        listener.set_nonblocking(true).expect("nonblocking");
+        let addr = listener.local_addr().expect("local_addr");
+        let log = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let (l, s) = (log.clone(), stop.clone());
+        std::thread::spawn(move || {
+            while !s.load(std::sync::atomic::Ordering::Relaxed) {
+                match listener.accept() {
+                    Ok((tcp, _)) => answer(tcp, &l),
+                    Err(_) => std::thread::sleep(std::time::Duration::from_millis(10)),
+                }
+            }
+        });
+        PlainHttpRecorder { addr, log, stop }
+    }
+
+    /// `http://127.0.0.1:PORT`
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    pub fn requests(&self) -> Vec<PlainRequest> {
+        self.log.lock().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+}
+
+impl Drop for PlainHttpRecorder {
+    fn drop(&mut self) {
+        self.stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    }
+}
+
+fn answer(mut tcp: std::net::TcpStream, log: &std::sync::Mutex<Vec<PlainRequest>>) {
+    use std::io::{Read, Write};
+    let _ = tcp.set_nonblocking(false);
+    let _ = tcp.set_read_timeout(Some(std::time::Duration::from_secs(5)));
+    let mut head = Vec::new();
+    let mut buf = [0u8; 1024];
+    while !head.windows(4).any(|w| w == b"\r\n\r\n") {
+        match tcp.read(&mut buf) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => head.extend_from_slice(&buf[..n]),
+        }
+    }
+    let head = String::from_utf8_lossy(&head).into_owned();
+    let target = head.split_whitespace().nth(1).unwrap_or("").to_string();
+    let had_authorization = head
+        .lines()
+        .any(|l| l.to_ascii_lowercase().starts_with("authorization:"));
+    let hop1 = target.starts_with("/hop1");
+    log.lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .push(PlainRequest {
+            target,
+            had_authorization,
+        });
+    let resp = if hop1 {
+        "HTTP/1.1 302 Found\r\nLocation: /hop2\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+            .to_string()
+    } else {
+        let body = r#"{"status":"success","data":{"resultType":"vector","result":[]}}"#;
+        format!(
+            "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        )
+    };
+    let _ = tcp.write_all(resp.as_bytes());
+}

@@ -11,7 +11,7 @@
 //! Everything here only ever talks to 127.0.0.1 (loopback); helpers refuse other hosts.
 
 pub mod apiserver;
-mod faults;
+pub mod faults;
 pub mod fixtures;
 pub mod scenario;
 pub mod tls;
