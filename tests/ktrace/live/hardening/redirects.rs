@@ -113,7 +113,11 @@ fn the_token_never_follows_a_redirect_to_plain_http() {
         seen.iter().all(|r| !r.had_authorization),
         "the token went over plain http: {seen:?}"
     );
-    assert!(seen.is_empty(), "{seen:?}");
+    let targets: Vec<&str> = seen.iter().map(|r| r.target.as_str()).collect();
+    assert!(
+        targets.is_empty(),
+        "the redirect was followed to {targets:?}"
+    );
     assert!(
         memory_reason(&report).contains("redirected to http://127.0.0.1:"),
         "{report}"
