@@ -3,8 +3,9 @@
 
 use std::time::Duration;
 
-use super::client::{MAX_UNFILTERED_BODY, redirect_message};
+use super::client::redirect_message;
 use super::errtext::error_chain;
+use super::limits::{MAX_PROMETHEUS_BYTES, too_large};
 use super::options::DirectPrometheus;
 use super::outcome::{direct_outcome, failed, source};
 use super::progress::Watch;
@@ -120,15 +121,14 @@ fn http_client(
         .map_err(|e| format!("cannot build an HTTP client: {}", error_chain(&e)))
 }
 
-/// Reads a response body up to the same cap as API responses.
+/// Reads a response body up to [`MAX_PROMETHEUS_BYTES`].
 async fn read_capped(mut resp: reqwest::Response, url: &str) -> Outcome {
     let status = resp.status().as_u16();
     let mut body = Vec::new();
     loop {
         match resp.chunk().await {
-            Ok(Some(chunk)) if body.len() + chunk.len() > MAX_UNFILTERED_BODY => {
-                let error =
-                    format!("the response of {url} is larger than {MAX_UNFILTERED_BODY} bytes");
+            Ok(Some(chunk)) if body.len() + chunk.len() > MAX_PROMETHEUS_BYTES => {
+                let error = too_large(url, MAX_PROMETHEUS_BYTES, "a Prometheus answer");
                 return failed(Some(status), error);
             }
             Ok(Some(chunk)) => body.extend_from_slice(&chunk),
@@ -139,7 +139,9 @@ async fn read_capped(mut resp: reqwest::Response, url: &str) -> Outcome {
             }
         }
     }
-    direct_outcome(status, String::from_utf8_lossy(&body).into_owned())
+    let text = String::from_utf8(body)
+        .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
+    direct_outcome(status, text)
 }
 
 #[cfg(test)]

@@ -20,8 +20,9 @@
 //! mod.rs     ─► backend, prometheus, client, redact, clock, outcome (tests), options, error
 //! backend    ─► client
 //! prometheus ─► client, direct, url, options
-//! direct     ─► client (body cap, redirect text), outcome, progress, secrets, errtext, url, options
-//! client     ─► kubeconfig, outcome, progress, errtext, url, options, secrets, error
+//! direct     ─► client (redirect text), limits, outcome, progress, secrets, errtext, url, options
+//! client     ─► kubeconfig, sink, limits, outcome, progress, errtext, url, options, secrets, error
+//! sink       ─► limits
 //! kubeconfig ─► exec, errtext, options, secrets, error      exec ─► error
 //! secrets    ─► url
 //! progress   ─► log, url, secrets  outcome ─► rbac, clock        log ─► url
@@ -36,6 +37,7 @@ mod error;
 mod errtext;
 mod exec;
 mod kubeconfig;
+pub mod limits;
 mod log;
 mod options;
 mod outcome;
@@ -44,6 +46,7 @@ mod prometheus;
 mod rbac;
 mod redact;
 mod secrets;
+mod sink;
 mod url;
 
 pub use error::FetchError;

@@ -177,7 +177,7 @@ async fn run_one(
     let what = format!("Prometheus query ({})", purpose.as_str());
     let source = match ep {
         Endpoint::Proxy(prefix) => {
-            conn.get_as(what, &format!("{prefix}/api/v1/query?{qs}"))
+            conn.get_prometheus(what, &format!("{prefix}/api/v1/query?{qs}"))
                 .await
         }
         Endpoint::Direct(prom) => prom.get(what, &format!("/api/v1/query?{qs}")).await,

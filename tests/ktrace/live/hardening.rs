@@ -4,6 +4,7 @@
 use super::{Live, start};
 use crate::support::scenario::seed_routes_without_prometheus;
 
+mod limits;
 mod paths;
 mod redaction;
 mod redirects;

@@ -64,6 +64,9 @@ pub enum Route {
     /// A redirect to `location`, in which `{token}` becomes the bearer token received (so a
     /// Location can carry `access_token={token}`); the body quotes the Location too.
     Redirect { code: u16, location: String },
+    /// 200 with `Content-Encoding: gzip` and this (already compressed) body, whatever the
+    /// client asked for: kube asks for gzip, and a small answer may decode to a huge body.
+    Gzip { content_type: String, body: Bytes },
 }
 
 impl Route {
@@ -591,7 +594,10 @@ async fn render(route: &Route) -> Response<Body> {
             resp
         }
         // Handled in route_request; kept total for safety.
-        Route::Proxy { .. } | Route::EchoAuth { .. } | Route::Redirect { .. } => status_response(
+        Route::Proxy { .. }
+        | Route::EchoAuth { .. }
+        | Route::Redirect { .. }
+        | Route::Gzip { .. } => status_response(
             500,
             "InternalError",
             "proxy route rendered directly",

@@ -2,7 +2,7 @@
 //! back (in a body, a Status message, a redirect `Location`).
 
 use bytes::Bytes;
-use http::header::{AUTHORIZATION, HeaderValue, LOCATION};
+use http::header::{AUTHORIZATION, CONTENT_ENCODING, HeaderValue, LOCATION};
 use http::{Request, Response};
 use hyper::body::Incoming;
 
@@ -34,8 +34,22 @@ pub(super) fn render(route: &Route, req: &Request<Incoming>) -> Option<Response<
             }
             Some(resp)
         }
+        Route::Gzip { content_type, body } => {
+            let mut resp = full_response(200, content_type, body.clone());
+            resp.headers_mut()
+                .insert(CONTENT_ENCODING, HeaderValue::from_static("gzip"));
+            Some(resp)
+        }
         _ => None,
     }
+}
+
+/// `data` gzip-compressed (fast level: the test bodies are repetitive).
+pub fn gzip(data: &[u8]) -> Bytes {
+    use std::io::Write;
+    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    enc.write_all(data).expect("gzip in memory");
+    Bytes::from(enc.finish().expect("gzip in memory"))
 }
 
 /// One request a [`PlainHttpRecorder`] saw.

@@ -142,3 +142,28 @@ fn a_prometheus_quoting_the_token_back_has_it_scrubbed() {
         "HTTP 500: request refused; you sent Authorization: Bearer <redacted by ktrace>"
     );
 }
+
+#[test]
+fn a_huge_direct_prometheus_answer_is_not_kept() {
+    let pad = "x".repeat(5_000_000);
+    let answer = format!(
+        r#"{{"status":"success","data":{{"resultType":"vector","result":[]}},"pad":"{pad}"}}"#
+    );
+    let prom = TestApiServer::start(
+        Routes::new().with("/api/v1/query", Route::Json(200, answer)),
+        ServerOptions::default(),
+    );
+    let report = trace_with_token(&prom);
+    let reason = memory_reason(&report);
+    assert!(
+        reason.starts_with(&format!(
+            "HTTP 200: ktrace limit reached: the answer to GET {}/api/v1/query?query=",
+            prom.url()
+        )),
+        "{reason}"
+    );
+    assert!(
+        reason.ends_with("is larger than 4 MiB after decompression, the most ktrace keeps of a Prometheus answer; it was not kept"),
+        "{reason}"
+    );
+}
