@@ -11,10 +11,10 @@ pub const SCHEMA_VERSION: u32 = 1;
 /// anything is parsed, so a replay's memory stays bounded.
 pub const MAX_BUNDLE_BYTES: u64 = 64 * 1024 * 1024;
 
-/// Largest body of one source accepted at replay: above anything a live trace keeps (API
-/// objects and Prometheus answers 4 MiB, kubelet lines 8 MiB; scrubbing a secret may lengthen
-/// a body up to 2.5 times).
-pub const MAX_BODY_BYTES: usize = 24 * 1024 * 1024;
+/// Largest body of one source accepted at replay: twice what a live trace keeps (API objects
+/// and Prometheus answers 4 MiB, kubelet lines 8 MiB), which leaves room for the scrubber's
+/// `<redacted by ktrace>` replacing echoed secrets.
+pub const MAX_BODY_BYTES: usize = 16 * 1024 * 1024;
 
 /// Why a bundle could not be read or written.
 #[derive(Debug, thiserror::Error)]

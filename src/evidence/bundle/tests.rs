@@ -52,7 +52,7 @@ fn a_source_body_over_the_cap_is_refused_by_name() {
     assert_eq!(
         err.to_string(),
         format!(
-            "ktrace limit reached: the body of source pod is {} bytes, more than the 24 MiB a bundle may hold for one source",
+            "ktrace limit reached: the body of source pod is {} bytes, more than the 16 MiB a bundle may hold for one source",
             MAX_BODY_BYTES + 1
         )
     );

@@ -69,14 +69,14 @@ fn endless_matching_kubelet_lines_are_kept_to_the_limit_and_the_cut_is_said() {
     assert_kept_to_the_limit(&b);
 }
 
-/// 12 MiB of lines are some 400 KB on the wire, less than the 8 MiB kept: the limits count
-/// decoded bytes.
+/// Fewer bytes on the wire than the 8 MiB kept (12 MiB of lines gzip to some 100 KB, the
+/// issue's 210 MiB to 1.8 MB): the limits count decoded bytes.
 #[test]
 fn a_gzip_bomb_of_matching_lines_is_cut_by_its_decoded_size() {
     let seed = crate::support::fixtures::bundle("seed-ocp48-crio-cgv1.json");
     let lines = matching_lines(&seed, env_size("KTRACE_HOSTILE_MIB", 12));
     let packed = gzip(lines.as_bytes());
-    assert!(packed.len() < 1 << 20, "{} on the wire", packed.len());
+    assert!(packed.len() < 8 << 20, "{} on the wire", packed.len());
     let (b, _) = trace_with_cadvisor(Route::Gzip {
         content_type: EXPOSITION.into(),
         body: packed,
