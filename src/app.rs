@@ -162,12 +162,7 @@ pub fn parse_target(
 }
 
 fn check_name(what: &str, s: &str, max: usize) -> Result<(), AppError> {
-    let ok_chars = s
-        .chars()
-        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '.');
-    let ok_ends = s.starts_with(|c: char| c.is_ascii_alphanumeric())
-        && s.ends_with(|c: char| c.is_ascii_alphanumeric());
-    if s.is_empty() || s.len() > max || !ok_chars || !ok_ends {
+    if !crate::objects::is_k8s_name(s, max) {
         return Err(AppError::Usage(format!(
             "malformed {what} {s:?}: expected NAMESPACE/NAME or NAME of lower-case letters, digits, '-' and '.'"
         )));

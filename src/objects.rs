@@ -72,6 +72,23 @@ pub fn served_versions(body: &str) -> Option<Vec<String>> {
     )
 }
 
+/// Longest DNS-1123 subdomain (node, Deployment, ConfigMap, Service, pod names).
+pub const MAX_NAME: usize = 253;
+/// Longest DNS-1123 label (namespaces).
+pub const MAX_LABEL: usize = 63;
+
+/// Whether `s` is a Kubernetes object name (DNS-1123: lower-case letters, digits, `-` and
+/// `.`, starting and ending alphanumeric, at most `max` bytes). Such a name is safe as one
+/// path segment: it has no `/`, `?`, `%` or `#`, and is never `.` or `..`.
+pub fn is_k8s_name(s: &str, max: usize) -> bool {
+    let ok_chars = s
+        .bytes()
+        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'-' || c == b'.');
+    let ok_ends = s.starts_with(|c: char| c.is_ascii_alphanumeric())
+        && s.ends_with(|c: char| c.is_ascii_alphanumeric());
+    !s.is_empty() && s.len() <= max && ok_chars && ok_ends
+}
+
 /// Args of the backend Deployment's main container.
 pub fn deployment_args(d: &Value) -> Vec<String> {
     main_container(d).map(container_args).unwrap_or_default()
@@ -94,9 +111,11 @@ pub fn container_args(c: &Value) -> Vec<String> {
 pub const REDACTED: &str = "<redacted by ktrace>";
 
 /// A Pod or Deployment body with secrets taken out before it is stored: every `env[].value`,
-/// credential-like container args (`--token=…`, `--prometheus-header=Authorization: …`, and the
-/// value after such a flag), and the `last-applied-configuration` annotation (a copy of the
-/// spec). `None` when the body is not JSON (it is then stored as the error says).
+/// the value of every arg whose NAME is credential-like (`--token=…`, `--client-secret …`,
+/// `--prometheus-header=Authorization: …`; never judged by the value, and `…-file` flags are
+/// paths, kept), and the `last-applied-configuration` annotation (a copy of the spec). `None`
+/// when the body is not JSON (it is then stored as the error says). Redaction is for storage:
+/// fetch reads what the trace needs from the unredacted body first.
 pub fn redact_object(body: &str) -> Option<String> {
     let mut v: Value = serde_json::from_str(body).ok()?;
     redact(&mut v);
@@ -128,47 +147,94 @@ fn redact_env(e: &mut Value) {
     }
 }
 
-fn secret_like(s: &str) -> bool {
-    let l = s.to_ascii_lowercase();
-    [
-        "token",
-        "password",
-        "passwd",
-        "secret",
-        "authorization",
-        "bearer",
-        "apikey",
-        "api-key",
-        "api_key",
-        "credential",
-    ]
-    .iter()
-    .any(|w| l.contains(w))
+/// Words that make an argument's name (or a header's name) credential-like.
+const CREDENTIAL_WORDS: [&str; 10] = [
+    "token",
+    "password",
+    "passwd",
+    "secret",
+    "credential",
+    "authorization",
+    "bearer",
+    "apikey",
+    "api-key",
+    "api_key",
+];
+
+fn has_credential_word(name: &str) -> bool {
+    let l = name.to_ascii_lowercase();
+    CREDENTIAL_WORDS.iter().any(|w| l.contains(w))
 }
 
+/// How an argument named `flag` (`--token`, `--prometheus-header`) is stored. Only the
+/// name decides, never the value: a URL whose host says `secrets` is not a secret.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum ArgKind {
+    /// Kept as it is (also every `…-file` flag: a path to a token is not the token).
+    Plain,
+    /// The value is a credential (`--token`, `--client-secret`, `--password`).
+    Credential,
+    /// An HTTP header `Name: value`; a credential when the header's name is one
+    /// (`Authorization`, `Cookie`, `X-Api-Key`, …).
+    Header,
+}
+
+fn arg_kind(flag: &str) -> ArgKind {
+    let name = flag.trim_start_matches('-').to_ascii_lowercase();
+    if name.ends_with("-file") || name.ends_with("_file") {
+        ArgKind::Plain
+    } else if name.contains("header") {
+        ArgKind::Header
+    } else if has_credential_word(&name) {
+        ArgKind::Credential
+    } else {
+        ArgKind::Plain
+    }
+}
+
+/// Whether a header flag's value (`Authorization: Bearer x`, `X-Api-Key=y`) carries a
+/// credential, judged by the header's name.
+fn credential_header(value: &str) -> bool {
+    let name = value.split([':', '=']).next().unwrap_or("").trim();
+    has_credential_word(name)
+        || ["cookie", "key"]
+            .iter()
+            .any(|w| name.to_ascii_lowercase().contains(w))
+}
+
+fn redacts(kind: ArgKind, value: &str) -> bool {
+    match kind {
+        ArgKind::Plain => false,
+        ArgKind::Credential => true,
+        ArgKind::Header => credential_header(value),
+    }
+}
+
+/// Redacts `--flag=value` and `--flag value` by the flag's name (see [`ArgKind`]).
 fn redact_args(items: &mut [Value]) {
-    let mut redact_next = false;
+    let mut pending: Option<ArgKind> = None;
     for item in items.iter_mut() {
         let Some(s) = item.as_str().map(str::to_string) else {
+            pending = None;
             continue;
         };
-        if redact_next {
-            *item = Value::String(REDACTED.into());
-            redact_next = false;
+        if let Some(kind) = pending.take()
+            && !s.starts_with('-')
+        {
+            if redacts(kind, &s) {
+                *item = Value::String(REDACTED.into());
+            }
+            continue;
+        }
+        if !s.starts_with('-') {
             continue;
         }
         match s.split_once('=') {
-            // A path to a token file is not the token: keep file paths visible.
-            Some((flag, value))
-                if (secret_like(flag) || secret_like(value))
-                    && !(flag.ends_with("-file") || value.starts_with('/')) =>
-            {
+            Some((flag, value)) if redacts(arg_kind(flag), value) => {
                 *item = Value::String(format!("{flag}={REDACTED}"));
             }
-            None if s.starts_with("--") && secret_like(&s) && !s.ends_with("-file") => {
-                redact_next = true
-            }
-            _ => {}
+            Some(_) => {}
+            None => pending = Some(arg_kind(&s)).filter(|k| *k != ArgKind::Plain),
         }
     }
 }

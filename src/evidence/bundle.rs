@@ -7,8 +7,14 @@ use super::Evidence;
 /// The bundle format this ktrace writes and reads.
 pub const SCHEMA_VERSION: u32 = 1;
 
-/// Largest bundle accepted; a one-pod trace is a few hundred KiB.
-const MAX_BUNDLE_BYTES: u64 = 256 * 1024 * 1024;
+/// Largest bundle accepted; a one-pod trace is a few hundred KiB. Read with this cap before
+/// anything is parsed, so a replay's memory stays bounded.
+pub const MAX_BUNDLE_BYTES: u64 = 64 * 1024 * 1024;
+
+/// Largest body of one source accepted at replay: twice what a live trace keeps (API objects
+/// and Prometheus answers 4 MiB, kubelet lines 8 MiB), which leaves room for the scrubber's
+/// `<redacted by ktrace>` replacing echoed secrets.
+pub const MAX_BODY_BYTES: usize = 16 * 1024 * 1024;
 
 /// Why a bundle could not be read or written.
 #[derive(Debug, thiserror::Error)]
@@ -34,8 +40,28 @@ pub enum BundleError {
         supported: u32,
     },
     /// The bundle is larger than any real one.
-    #[error("bundle is larger than {MAX_BUNDLE_BYTES} bytes")]
+    #[error(
+        "ktrace limit reached: the bundle is larger than {} MiB, the most ktrace reads (a one-pod bundle is a few hundred KiB)",
+        MAX_BUNDLE_BYTES >> 20
+    )]
     TooLarge,
+    /// One source's body is larger than any live trace keeps.
+    #[error(
+        "ktrace limit reached: the body of source {source_name} is {bytes} bytes, more than the {} MiB a bundle may hold for one source",
+        MAX_BODY_BYTES >> 20
+    )]
+    BodyTooLarge {
+        /// Which source (`pod`, `kubelet_cadvisor`, `prometheus[0]`, …).
+        source_name: String,
+        /// Its body's length.
+        bytes: usize,
+    },
+}
+
+/// Just the version field; the rest of the document is skipped without being built.
+#[derive(serde::Deserialize)]
+struct Head {
+    schema_version: Option<serde_json::Value>,
 }
 
 /// Reads a bundle, checking its schema version before anything else.
@@ -45,8 +71,8 @@ pub fn read_bundle(reader: impl Read) -> Result<Evidence, BundleError> {
     if bytes.len() as u64 > MAX_BUNDLE_BYTES {
         return Err(BundleError::TooLarge);
     }
-    let value: serde_json::Value = serde_json::from_slice(&bytes).map_err(BundleError::Json)?;
-    let field = value.get("schema_version").ok_or(BundleError::NoVersion)?;
+    let head: Head = serde_json::from_slice(&bytes).map_err(BundleError::Json)?;
+    let field = head.schema_version.ok_or(BundleError::NoVersion)?;
     let found = field
         .as_u64()
         .ok_or_else(|| BundleError::BadVersion(field.to_string()))?;
@@ -56,7 +82,38 @@ pub fn read_bundle(reader: impl Read) -> Result<Evidence, BundleError> {
             supported: SCHEMA_VERSION,
         });
     }
-    serde_json::from_value(value).map_err(BundleError::Json)
+    let evidence: Evidence = serde_json::from_slice(&bytes).map_err(BundleError::Json)?;
+    drop(bytes);
+    check_bodies(&evidence)?;
+    Ok(evidence)
+}
+
+/// Refuses a source body larger than [`MAX_BODY_BYTES`].
+fn check_bodies(ev: &Evidence) -> Result<(), BundleError> {
+    let s = &ev.sources;
+    let named = [
+        ("pod", &s.pod),
+        ("metrics_discovery", &s.metrics_discovery),
+        ("pod_metrics", &s.pod_metrics),
+        ("apiservice", &s.apiservice),
+        ("backend_deployment", &s.backend_deployment),
+        ("adapter_config", &s.adapter_config),
+        ("kubelet_cadvisor", &s.kubelet_cadvisor),
+        ("kubelet_resource", &s.kubelet_resource),
+    ]
+    .map(|(n, src)| (n.to_string(), src));
+    let queries = s
+        .prometheus
+        .iter()
+        .enumerate()
+        .map(|(i, q)| (format!("prometheus[{i}]"), &q.source));
+    for (source_name, src) in named.into_iter().chain(queries) {
+        let bytes = src.body().map_or(0, str::len);
+        if bytes > MAX_BODY_BYTES {
+            return Err(BundleError::BodyTooLarge { source_name, bytes });
+        }
+    }
+    Ok(())
 }
 
 /// Writes a bundle as pretty JSON with a trailing newline.
@@ -65,3 +122,6 @@ pub fn write_bundle(evidence: &Evidence, mut writer: impl Write) -> Result<(), B
     writer.write_all(b"\n")?;
     Ok(())
 }
+
+#[cfg(test)]
+mod tests;

@@ -14,6 +14,10 @@
 //! summary series), and otherwise to the family named like the sample. Other comments,
 //! blank lines and unreadable lines are dropped, as are lines longer than
 //! [`MAX_LINE_BYTES`].
+//!
+//! Memory is bounded whatever the body: the carried line by [`MAX_LINE_BYTES`], the output
+//! by [`KeepLimits`] (past it nothing more is kept and [`FilterStats::cut`] is set), and the
+//! metadata held for families without a kept sample by [`MAX_PENDING_META_BYTES`].
 
 use std::collections::HashMap;
 
@@ -67,7 +71,31 @@ pub struct FilterStats {
     pub meta_lines_kept: u64,
     /// Bytes written to the output.
     pub bytes_out: u64,
+    /// A [`KeepLimits`] was reached: a matching line was not kept, nor anything after it.
+    pub cut: bool,
 }
+
+/// The most a [`PodLineFilter`] keeps of one body. A real pod has a few hundred cAdvisor
+/// lines; a body that matches more is cut, and [`FilterStats::cut`] says so.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct KeepLimits {
+    /// Kept sample lines.
+    pub lines: u64,
+    /// Kept bytes (samples and their `# HELP`/`# TYPE` lines, with their `\n`).
+    pub bytes: u64,
+}
+
+impl KeepLimits {
+    /// 20 000 lines, 8 MiB.
+    pub const DEFAULT: KeepLimits = KeepLimits {
+        lines: 20_000,
+        bytes: 8 * 1024 * 1024,
+    };
+}
+
+/// Most bytes of `# HELP`/`# TYPE` lines held for families that have no kept sample yet;
+/// past it, only the current family's are held (real bodies hold a few KiB).
+pub const MAX_PENDING_META_BYTES: usize = 1024 * 1024;
 
 /// Whether one sample line belongs to the pod of `sel` (a trailing `\n` or `\r\n` is
 /// allowed). This is the exact predicate the filter applies:
@@ -146,6 +174,13 @@ struct FamilyMeta {
     emitted: bool,
 }
 
+impl FamilyMeta {
+    /// Bytes of metadata held, not written yet.
+    fn pending(&self) -> usize {
+        self.help.as_ref().map_or(0, Vec::len) + self.kind.as_ref().map_or(0, Vec::len)
+    }
+}
+
 /// Keeps one pod's lines out of a body pushed chunk by chunk; see the module docs.
 #[derive(Debug)]
 pub struct PodLineFilter {
@@ -160,6 +195,9 @@ pub struct PodLineFilter {
     families: HashMap<String, FamilyMeta>,
     /// Name on the last metadata line seen.
     current_family: Option<String>,
+    /// Bytes of metadata lines held in `families` and not written yet.
+    pending_meta: usize,
+    limits: KeepLimits,
     stats: FilterStats,
 }
 
@@ -183,8 +221,22 @@ impl PodLineFilter {
             skipping: false,
             families: HashMap::new(),
             current_family: None,
+            pending_meta: 0,
+            limits: KeepLimits::DEFAULT,
             stats: FilterStats::default(),
         }
+    }
+
+    /// The same filter, keeping at most `limits`.
+    pub fn with_limits(mut self, limits: KeepLimits) -> Self {
+        self.limits = limits;
+        self
+    }
+
+    /// Whether a [`KeepLimits`] was reached: nothing more is kept, so the rest of the body
+    /// need not be read.
+    pub fn is_full(&self) -> bool {
+        self.stats.cut
     }
 
     /// The selector this filter keeps.
@@ -195,6 +247,9 @@ impl PodLineFilter {
     /// Feeds the next chunk; appends the kept complete lines, each ended by `\n`, to `out`.
     pub fn push(&mut self, chunk: &[u8], out: &mut Vec<u8>) {
         self.stats.bytes_in += chunk.len() as u64;
+        if self.stats.cut {
+            return;
+        }
         self.stats.lines_in += memchr::memchr_iter(b'\n', chunk).count() as u64;
         let rest = self.complete_carry(chunk, out);
         match memchr::memrchr(b'\n', rest) {
@@ -209,7 +264,7 @@ impl PodLineFilter {
 
     /// Ends the body: handles a final line that had no `\n` (writing it with one).
     pub fn finish(&mut self, out: &mut Vec<u8>) {
-        if self.skipping || !self.carry.is_empty() {
+        if !self.stats.cut && (self.skipping || !self.carry.is_empty()) {
             self.stats.lines_in += 1;
             if !self.skipping {
                 let line = std::mem::take(&mut self.carry);
@@ -313,10 +368,26 @@ impl PodLineFilter {
         if let Ok(Line::Sample(sample)) = parse::scan_line(text)
             && sample_matches(&sample, &self.sel)
         {
-            self.emit_meta(sample.name, out);
+            let name = sample.name;
+            if !self.room_for(name, line.len()) {
+                self.stats.cut = true;
+                return;
+            }
+            self.emit_meta(name, out);
             self.write(line, out);
             self.stats.lines_kept += 1;
         }
+    }
+
+    /// Whether a sample line of `len` bytes (and its family's pending metadata) still fits
+    /// the [`KeepLimits`].
+    fn room_for(&self, sample_name: &str, len: usize) -> bool {
+        let key = family_of(self.current_family.as_deref(), sample_name);
+        let meta = self.families.get(key).map_or(0, |f| {
+            f.help.as_ref().map_or(0, |l| l.len() + 1) + f.kind.as_ref().map_or(0, |l| l.len() + 1)
+        });
+        let bytes = self.stats.bytes_out + (meta + len + 1) as u64;
+        self.stats.lines_kept < self.limits.lines && bytes <= self.limits.bytes
     }
 
     /// Remembers a `# HELP` / `# TYPE` line as the latest one of its family.
@@ -334,6 +405,9 @@ impl PodLineFilter {
         if self.current_family.as_deref() != Some(name) {
             self.current_family = Some(name.to_owned());
         }
+        if self.pending_meta + line.len() > MAX_PENDING_META_BYTES {
+            self.forget_pending_meta(name);
+        }
         let family = self.families.entry(name.to_owned()).or_default();
         if !family.emitted {
             let slot = if is_help {
@@ -341,8 +415,17 @@ impl PodLineFilter {
             } else {
                 &mut family.kind
             };
-            *slot = Some(line.to_vec());
+            let old = slot.replace(line.to_vec()).map_or(0, |l| l.len());
+            self.pending_meta = self.pending_meta + line.len() - old;
         }
+    }
+
+    /// Drops the held metadata of every family but `keep` that has no kept sample (bounds
+    /// memory on a body of endless distinct families).
+    fn forget_pending_meta(&mut self, keep: &str) {
+        self.families
+            .retain(|name, f| f.emitted || name.as_str() == keep);
+        self.pending_meta = self.families.values().map(FamilyMeta::pending).sum();
     }
 
     /// Writes the buffered metadata of `sample_name`'s family, the first time only.
@@ -353,6 +436,7 @@ impl PodLineFilter {
             return;
         }
         family.emitted = true;
+        self.pending_meta -= family.pending();
         let (help, kind) = (family.help.take(), family.kind.take());
         for line in help.into_iter().chain(kind) {
             self.write(&line, out);

@@ -3,8 +3,8 @@
 use serde_json::Value;
 
 use super::client::Conn;
-use super::redact::redacted;
 use crate::evidence::{Outcome, Source};
+use crate::objects::{MAX_LABEL, MAX_NAME, is_k8s_name};
 
 const APISERVICE: &str = "/apis/apiregistration.k8s.io/v1/apiservices/v1beta1.metrics.k8s.io";
 
@@ -17,11 +17,23 @@ fn skipped(reason: impl Into<String>) -> Source {
     }
 }
 
+/// True when a request got no HTTP answer (timed out, connection failed).
+fn no_http_answer(src: &Source) -> bool {
+    matches!(
+        src.outcome,
+        Outcome::Failed {
+            http_status: None,
+            ..
+        }
+    )
+}
+
 fn json(src: &Source) -> Option<Value> {
     src.body().and_then(|b| serde_json::from_str(b).ok())
 }
 
-/// Returns (APIService, Deployment, adapter ConfigMap).
+/// Returns (APIService, Deployment, adapter ConfigMap). The Deployment is NOT redacted yet:
+/// its args still drive the Prometheus queries; the caller redacts it for storage after use.
 pub async fn resolve(conn: &Conn) -> (Source, Source, Source) {
     let apiservice = conn.get(APISERVICE).await;
     let svc = json(&apiservice).and_then(|v| {
@@ -38,7 +50,13 @@ pub async fn resolve(conn: &Conn) -> (Source, Source, Source) {
         };
         return (apiservice, skipped(why.clone()), skipped(why));
     };
-    let deployment = redacted(find_deployment(conn, &ns, &name).await);
+    if !is_k8s_name(&ns, MAX_LABEL) || !is_k8s_name(&name, MAX_NAME) {
+        let why = format!(
+            "the APIService's spec.service {ns:?}/{name:?} is not a valid Kubernetes namespace/name; not requested (it would change the request path)"
+        );
+        return (apiservice, skipped(why.clone()), skipped(why));
+    }
+    let deployment = find_deployment(conn, &ns, &name).await;
     let config = adapter_configmap(conn, &ns, &deployment).await;
     (apiservice, deployment, config)
 }
@@ -48,7 +66,9 @@ async fn find_deployment(conn: &Conn, ns: &str, name: &str) -> Source {
     let by_name_path = format!("/apis/apps/v1/namespaces/{ns}/deployments/{name}");
     let svc_path = format!("/api/v1/namespaces/{ns}/services/{name}");
     let (by_name, service) = tokio::join!(conn.get(&by_name_path), conn.get(&svc_path));
-    if by_name.body().is_some() {
+    // No answer at all (a timeout, a reset): asking again, by list or by name, would only
+    // wait as long once more.
+    if by_name.body().is_some() || no_http_answer(&by_name) {
         return by_name;
     }
     let Some(selector) = json(&service).and_then(|s| s.pointer("/spec/selector").cloned()) else {
@@ -63,6 +83,11 @@ async fn find_deployment(conn: &Conn, ns: &str, name: &str) -> Source {
     }
     let found = json(&list).and_then(|l| matching_deployment(&l, &selector));
     match found {
+        // The one asked for by name already failed: not asked again.
+        Some(d) if d == name => by_name,
+        Some(d) if !is_k8s_name(&d, MAX_NAME) => skipped(format!(
+            "the Deployment matching the Service's selector is named {d:?}, not a valid Kubernetes name; not requested"
+        )),
         Some(d) => {
             conn.get(&format!("/apis/apps/v1/namespaces/{ns}/deployments/{d}"))
                 .await
@@ -98,6 +123,9 @@ async fn adapter_configmap(conn: &Conn, ns: &str, deployment: &Source) -> Source
         return skipped("the backend has no --config flag (not prometheus-adapter)");
     };
     match configmap_for_path(&d, container, &config) {
+        Some(cm) if !is_k8s_name(&cm, MAX_NAME) => skipped(format!(
+            "the ConfigMap mounted at --config is named {cm:?}, not a valid Kubernetes name; not requested"
+        )),
         Some(cm) => {
             conn.get(&format!("/api/v1/namespaces/{ns}/configmaps/{cm}"))
                 .await

@@ -9,19 +9,15 @@ use kube::client::Body;
 use super::error::FetchError;
 use super::errtext::describe_error;
 use super::kubeconfig;
+use super::limits::{MAX_OBJECT_BYTES, MAX_PROMETHEUS_BYTES, STREAM_TIMEOUT_FACTOR, too_large};
 use super::options::Options;
 use super::outcome::{failed, outcome, source};
 use super::progress::{Watch, label};
+use super::secrets::Secrets;
+use super::sink::{Next, Sink};
 use super::url::redact_url;
 use crate::evidence::{Outcome, Source};
 use crate::exposition::{PodLineFilter, PodSelector};
-
-/// Largest API response kept whole (objects are KiB; only kubelet bodies are big, and those
-/// are filtered as they stream).
-pub const MAX_UNFILTERED_BODY: usize = 64 * 1024 * 1024;
-
-/// How many request timeouts a streamed kubelet body may take in total while data arrives.
-pub const STREAM_TIMEOUT_FACTOR: u32 = 10;
 
 /// A connected client plus what the report may say about it (never the credentials).
 pub struct Conn {
@@ -36,6 +32,8 @@ pub struct Conn {
     pub default_namespace: String,
     /// Whether TLS verification is off (also applied to a direct Prometheus).
     pub insecure: bool,
+    /// The credentials this client sends, scrubbed from every answer it stores or logs.
+    pub secrets: Secrets,
 }
 
 /// When a request must be over: the total deadline, and the limit it came from.
@@ -49,7 +47,11 @@ impl Conn {
     /// Loads the kubeconfig (`--kubeconfig`, `$KUBECONFIG`, `~/.kube/config`, then in-cluster)
     /// and builds the client.
     pub async fn connect(opts: &Options) -> Result<Conn, FetchError> {
-        let (config, context) = kubeconfig::load(&opts.connection, opts.timeout).await?;
+        let kubeconfig::Loaded {
+            config,
+            context,
+            secrets,
+        } = kubeconfig::load(&opts.connection, opts.timeout).await?;
         let server = redact_url(config.cluster_url.to_string().trim_end_matches('/'));
         let default_namespace = config.default_namespace.clone();
         let client =
@@ -57,11 +59,12 @@ impl Conn {
         Ok(Conn {
             client,
             timeout: opts.timeout,
-            watch: Watch::new(opts.verbose, opts.progress.clone()),
+            watch: Watch::new(opts.verbose, opts.progress.clone()).scrubbing(secrets.clone()),
             server,
             context,
             default_namespace,
             insecure: opts.connection.insecure_skip_tls_verify,
+            secrets,
         })
     }
 
@@ -75,37 +78,43 @@ impl Conn {
         &self.watch
     }
 
-    /// GET an API path and keep the whole body.
+    /// GET an API object (or list) and keep the whole body, up to [`MAX_OBJECT_BYTES`].
     pub async fn get(&self, path: &str) -> Source {
-        self.request(label(path), path, None).await
+        let sink = Sink::new(None, MAX_OBJECT_BYTES);
+        self.request(label(path), path, sink, "an API object").await
     }
 
-    /// GET an API path, shown in progress as `what`.
-    pub async fn get_as(&self, what: String, path: &str) -> Source {
-        self.request(what, path, None).await
+    /// GET a Prometheus answer through the service proxy, shown in progress as `what`, up to
+    /// [`MAX_PROMETHEUS_BYTES`].
+    pub async fn get_prometheus(&self, what: String, path: &str) -> Source {
+        let sink = Sink::new(None, MAX_PROMETHEUS_BYTES);
+        self.request(what, path, sink, "a Prometheus answer").await
     }
 
     /// GET a kubelet exposition path, keeping only the pod's lines as they stream in.
     pub async fn get_filtered(&self, path: &str, sel: PodSelector) -> Source {
-        self.request(label(path), path, Some(PodLineFilter::new(sel)))
+        let sink = Sink::new(Some(PodLineFilter::new(sel)), MAX_OBJECT_BYTES);
+        self.request(label(path), path, sink, "an error answer")
             .await
     }
 
     /// Every API request goes through here. Paths and statuses are reported, never
     /// credentials: the client adds those below this layer.
-    async fn request(&self, what: String, path: &str, filter: Option<PodLineFilter>) -> Source {
+    async fn request(&self, what: String, path: &str, sink: Sink, kind: &str) -> Source {
         let ticket = self.watch.start(what, path);
-        let outcome = self.exchange(path, filter).await;
+        let mut outcome = self.exchange(path, sink, kind).await;
+        // An error page or Status message may quote the Authorization header back.
+        self.secrets.scrub_outcome(&mut outcome);
         self.watch.finish(ticket, &outcome);
         source(path, outcome)
     }
 
     /// `--request-timeout` bounds an API request as a whole, like kubectl. A kubelet body
     /// (filtered while it streams) may take up to [`STREAM_TIMEOUT_FACTOR`] times as long in
-    /// total as long as data keeps arriving, so a 60 MB body over a slow link is not cut off
-    /// while a stalled or trickling one still ends.
-    async fn exchange(&self, path: &str, filter: Option<PodLineFilter>) -> Outcome {
-        let factor = if filter.is_some() {
+    /// total, each frame arriving within the timeout: a 60 MB body over a slow link gets ten
+    /// timeouts, and a stalled or trickling one is cut off (and reported) after them.
+    async fn exchange(&self, path: &str, sink: Sink, kind: &str) -> Outcome {
+        let factor = if sink.is_filtered() {
             STREAM_TIMEOUT_FACTOR
         } else {
             1
@@ -116,7 +125,7 @@ impl Conn {
             total,
         };
         match self.send(path, deadline).await {
-            Ok(resp) => self.read_body(path, resp, filter, deadline).await,
+            Ok(resp) => self.read_body(path, resp, (sink, kind), deadline).await,
             Err(failure) => failure,
         }
     }
@@ -140,17 +149,22 @@ impl Conn {
     }
 
     /// Reads the body frame by frame into a [`Sink`]; each frame must come within the request
-    /// timeout and all of them before the deadline.
+    /// timeout and all of them before the deadline. A filtered sink filters only a 2xx body.
     async fn read_body(
         &self,
         path: &str,
         resp: http::Response<Body>,
-        filter: Option<PodLineFilter>,
+        (mut sink, kind): (Sink, &str),
         deadline: Deadline,
     ) -> Outcome {
         let status = resp.status().as_u16();
+        if let Some(to) = redirect_target(&resp) {
+            return failed(Some(status), to);
+        }
+        if !(200..300).contains(&status) {
+            sink = sink.unfiltered();
+        }
         let mut body = resp.into_body();
-        let mut sink = Sink::new(filter.filter(|_| (200..300).contains(&status)));
         loop {
             let data = match self.within(deadline, body.frame()).await {
                 None => return failed(Some(status), self.stalled(path, sink.read, deadline)),
@@ -164,11 +178,10 @@ impl Conn {
                     Err(_) => continue,
                 },
             };
-            if !sink.push(&data) {
-                let error = format!(
-                    "the response to GET {path} is larger than {MAX_UNFILTERED_BODY} bytes"
-                );
-                return failed(Some(status), error);
+            match sink.push(&data) {
+                Next::More => {}
+                Next::Done => break,
+                Next::TooLarge => return failed(Some(status), too_large(path, sink.cap(), kind)),
             }
         }
         let (text, note) = sink.finish();
@@ -176,7 +189,7 @@ impl Conn {
     }
 
     /// Why a body read was given up on: the deadline passed, or a frame did not come in time.
-    fn stalled(&self, path: &str, read: usize, deadline: Deadline) -> String {
+    fn stalled(&self, path: &str, read: u64, deadline: Deadline) -> String {
         let over = deadline.at.is_some_and(|d| Instant::now() >= d);
         match (over, deadline.total) {
             (true, Some(t)) => format!(
@@ -208,42 +221,25 @@ impl Conn {
     }
 }
 
-/// Where a body's bytes go: through the pod-line filter, or kept whole up to
-/// [`MAX_UNFILTERED_BODY`].
-struct Sink {
-    filter: Option<PodLineFilter>,
-    kept: Vec<u8>,
-    read: usize,
+/// For a 3xx answer with a `Location`: where it pointed (user info and token-like query
+/// parameters taken out; the scrubber takes out any credential left). Never followed.
+pub fn redirect_target<B>(resp: &http::Response<B>) -> Option<String> {
+    if !resp.status().is_redirection() {
+        return None;
+    }
+    let location = resp.headers().get(http::header::LOCATION)?;
+    Some(redirect_message(&String::from_utf8_lossy(
+        location.as_bytes(),
+    )))
 }
 
-impl Sink {
-    fn new(filter: Option<PodLineFilter>) -> Sink {
-        Sink {
-            filter,
-            kept: Vec::new(),
-            read: 0,
-        }
-    }
-
-    /// Takes one chunk; `false` when an unfiltered body grew past the cap.
-    fn push(&mut self, data: &[u8]) -> bool {
-        self.read += data.len();
-        match self.filter.as_mut() {
-            Some(f) => f.push(data, &mut self.kept),
-            None if self.kept.len() + data.len() > MAX_UNFILTERED_BODY => return false,
-            None => self.kept.extend_from_slice(data),
-        }
-        true
-    }
-
-    /// The kept text, and what the filter kept when there is one.
-    fn finish(mut self) -> (String, Option<String>) {
-        let note = self.filter.map(|mut f| {
-            f.finish(&mut self.kept);
-            filter_note(&f)
-        });
-        (String::from_utf8_lossy(&self.kept).into_owned(), note)
-    }
+/// How a redirect to `location` is reported (user info and token-like query parameters
+/// taken out).
+pub fn redirect_message(location: &str) -> String {
+    format!(
+        "redirected to {} (ktrace does not follow redirects: point it at the final address)",
+        redact_url(location)
+    )
 }
 
 fn human(d: Duration) -> String {
@@ -252,20 +248,6 @@ fn human(d: Duration) -> String {
     } else {
         format!("{}ms", d.as_millis())
     }
-}
-
-fn filter_note(f: &PodLineFilter) -> String {
-    let sel = f.selector();
-    let st = f.stats();
-    let uid = sel
-        .uid
-        .as_deref()
-        .map(|u| format!(" (+ cgroups of pod uid {u})"))
-        .unwrap_or_default();
-    format!(
-        "lines with namespace={:?} and pod={:?} (or legacy pod_name){uid}, plus their # HELP/# TYPE; kept {} of {} lines ({} bytes read)",
-        sel.namespace, sel.pod, st.lines_kept, st.lines_in, st.bytes_in
-    )
 }
 
 #[cfg(test)]

@@ -3,11 +3,13 @@
 
 use std::time::Duration;
 
-use super::client::MAX_UNFILTERED_BODY;
+use super::client::redirect_message;
 use super::errtext::error_chain;
+use super::limits::{MAX_PROMETHEUS_BYTES, too_large};
 use super::options::DirectPrometheus;
 use super::outcome::{direct_outcome, failed, source};
 use super::progress::Watch;
+use super::secrets::Secrets;
 use super::url::redact_url;
 use crate::evidence::{Outcome, Source};
 
@@ -18,12 +20,15 @@ pub struct Direct {
     token: Option<String>,
     http: reqwest::Client,
     watch: Watch,
+    /// The kubeconfig's credentials and the token: scrubbed from every answer and log line.
+    secrets: Secrets,
 }
 
 impl Direct {
     /// Reads the token file and CA and builds the client. A token is only ever sent where the
     /// user pointed it (`--prometheus-token-file`), and never over plain http; the
-    /// kubeconfig's credentials stay with the API server.
+    /// kubeconfig's credentials stay with the API server. Redirects are never followed (a
+    /// hop could lead the token to another origin or to plain http): a 3xx is the answer.
     pub fn connect(
         cfg: &DirectPrometheus,
         insecure: bool,
@@ -37,11 +42,16 @@ impl Direct {
                 redact_url(&cfg.url)
             ));
         }
+        let secrets = match &token {
+            Some(t) => watch.secrets().with(t),
+            None => watch.secrets(),
+        };
         Ok(Direct {
             base: redact_url(cfg.url.trim_end_matches('/')),
             token,
             http: http_client(cfg, insecure, timeout)?,
-            watch,
+            watch: watch.scrubbing(secrets.clone()),
+            secrets,
         })
     }
 
@@ -55,11 +65,18 @@ impl Direct {
         if let Some(t) = &self.token {
             req = req.bearer_auth(t);
         }
-        let outcome = match req.send().await {
-            Ok(resp) => read_capped(resp, &url).await,
+        let mut outcome = match req.send().await {
+            Ok(resp) => match resp.headers().get(reqwest::header::LOCATION) {
+                Some(to) if resp.status().is_redirection() => failed(
+                    Some(resp.status().as_u16()),
+                    redirect_message(&String::from_utf8_lossy(to.as_bytes())),
+                ),
+                _ => read_capped(resp, &url).await,
+            },
             Err(e) if e.is_timeout() => failed(None, format!("timed out waiting for GET {url}")),
             Err(e) => failed(None, format!("GET {url} failed: {}", error_chain(&e))),
         };
+        self.secrets.scrub_outcome(&mut outcome);
         self.watch.finish(ticket, &outcome);
         source(&url, outcome)
     }
@@ -82,7 +99,9 @@ fn http_client(
     insecure: bool,
     timeout: Option<Duration>,
 ) -> Result<reqwest::Client, String> {
-    let mut builder = reqwest::Client::builder().danger_accept_invalid_certs(insecure);
+    let mut builder = reqwest::Client::builder()
+        .danger_accept_invalid_certs(insecure)
+        .redirect(reqwest::redirect::Policy::none());
     if let Some(t) = timeout {
         builder = builder.timeout(t);
     }
@@ -102,15 +121,14 @@ fn http_client(
         .map_err(|e| format!("cannot build an HTTP client: {}", error_chain(&e)))
 }
 
-/// Reads a response body up to the same cap as API responses.
+/// Reads a response body up to [`MAX_PROMETHEUS_BYTES`].
 async fn read_capped(mut resp: reqwest::Response, url: &str) -> Outcome {
     let status = resp.status().as_u16();
     let mut body = Vec::new();
     loop {
         match resp.chunk().await {
-            Ok(Some(chunk)) if body.len() + chunk.len() > MAX_UNFILTERED_BODY => {
-                let error =
-                    format!("the response of {url} is larger than {MAX_UNFILTERED_BODY} bytes");
+            Ok(Some(chunk)) if body.len() + chunk.len() > MAX_PROMETHEUS_BYTES => {
+                let error = too_large(url, MAX_PROMETHEUS_BYTES, "a Prometheus answer");
                 return failed(Some(status), error);
             }
             Ok(Some(chunk)) => body.extend_from_slice(&chunk),
@@ -121,7 +139,9 @@ async fn read_capped(mut resp: reqwest::Response, url: &str) -> Outcome {
             }
         }
     }
-    direct_outcome(status, String::from_utf8_lossy(&body).into_owned())
+    let text = String::from_utf8(body)
+        .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
+    direct_outcome(status, text)
 }
 
 #[cfg(test)]

@@ -35,6 +35,10 @@ pub enum FetchError {
         /// Server message.
         message: String,
     },
+    /// The kubeconfig's exec credential plugin could not give a credential (described by its
+    /// exit status and stderr only, never by its stdout).
+    #[error("{0}")]
+    ExecPlugin(String),
     /// The tokio runtime could not start.
     #[error("cannot start the async runtime: {0}")]
     Runtime(String),

@@ -3,19 +3,33 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use kube::config::{KubeConfigOptions, Kubeconfig};
+use kube::config::{AuthInfo, KubeConfigOptions, Kubeconfig};
+use secrecy::ExposeSecret;
 
 use super::error::FetchError;
 use super::errtext::describe_error;
 use super::options::Connection;
+use super::secrets::Secrets;
 
-/// The client configuration for `conn` and the context name it was loaded with (`None`
-/// in-cluster). `timeout` also bounds connecting.
-pub async fn load(
-    conn: &Connection,
-    timeout: Option<Duration>,
-) -> Result<(kube::Config, Option<String>), FetchError> {
+/// A loaded client configuration.
+pub struct Loaded {
+    /// What kube builds its client from (an exec plugin already run, see `exec`).
+    pub config: kube::Config,
+    /// The context name it was loaded with (`None` in-cluster).
+    pub context: Option<String>,
+    /// Every credential the client will send, for the scrubber.
+    pub secrets: Secrets,
+}
+
+/// The client configuration for `conn`. `timeout` also bounds connecting and the exec
+/// credential plugin (run once, here).
+pub async fn load(conn: &Connection, timeout: Option<Duration>) -> Result<Loaded, FetchError> {
     let (mut config, context) = from_kubeconfig(conn).await?;
+    let exec_token = super::exec::resolve(&mut config.auth_info, timeout).await?;
+    let mut secrets = secrets_of(&config.auth_info);
+    if let Some(t) = exec_token {
+        secrets = secrets.with(&t);
+    }
     if conn.insecure_skip_tls_verify {
         config.accept_invalid_certs = true;
     }
@@ -29,7 +43,37 @@ pub async fn load(
     if !conn.impersonate_groups.is_empty() {
         config.auth_info.impersonate_groups = Some(conn.impersonate_groups.clone());
     }
-    Ok((config, context))
+    Ok(Loaded {
+        config,
+        context,
+        secrets,
+    })
+}
+
+/// The credentials in an `AuthInfo` that can end up in a request header: the token (inline or
+/// from its file), basic auth, and an auth provider's tokens and client secret.
+fn secrets_of(auth: &AuthInfo) -> Secrets {
+    let mut s = Secrets::default();
+    if let Some(t) = &auth.token {
+        s = s.with(t.expose_secret());
+    }
+    if let Some(t) = auth
+        .token_file
+        .as_ref()
+        .and_then(|f| std::fs::read_to_string(f).ok())
+    {
+        s = s.with(&t);
+    }
+    if let (Some(u), Some(p)) = (&auth.username, &auth.password) {
+        s = s.with_basic(u, p.expose_secret());
+    }
+    let provider = auth.auth_provider.iter().flat_map(|p| p.config.iter());
+    for (key, value) in provider {
+        if key.contains("token") || key.contains("secret") {
+            s = s.with(value);
+        }
+    }
+    s
 }
 
 /// `--kubeconfig`, else `$KUBECONFIG` / `~/.kube/config`, else the in-cluster config.

@@ -18,12 +18,14 @@
 //!
 //! ```text
 //! mod.rs     ─► backend, prometheus, client, redact, clock, outcome (tests), options, error
-//! backend    ─► client, redact
+//! backend    ─► client
 //! prometheus ─► client, direct, url, options
-//! direct     ─► client (body cap), outcome, progress, errtext, url, options
-//! client     ─► kubeconfig, outcome, progress, errtext, url, options, error
-//! kubeconfig ─► errtext, options, error
-//! progress   ─► log, url           outcome ─► rbac, clock        log ─► url
+//! direct     ─► client (redirect text), limits, outcome, progress, secrets, errtext, url, options
+//! client     ─► kubeconfig, sink, limits, outcome, progress, errtext, url, options, secrets, error
+//! sink       ─► limits
+//! kubeconfig ─► exec, errtext, options, secrets, error      exec ─► error
+//! secrets    ─► url
+//! progress   ─► log, url, secrets  outcome ─► rbac, clock        log ─► url
 //! options    ─► progress           the others import nothing from fetch
 //! ```
 
@@ -33,7 +35,9 @@ mod clock;
 mod direct;
 mod error;
 mod errtext;
+mod exec;
 mod kubeconfig;
+pub mod limits;
 mod log;
 mod options;
 mod outcome;
@@ -41,6 +45,8 @@ mod progress;
 mod prometheus;
 mod rbac;
 mod redact;
+mod secrets;
+mod sink;
 mod url;
 
 pub use error::FetchError;
@@ -53,6 +59,7 @@ use crate::evidence::{
     ClusterInfo, Evidence, Outcome, PodRef, PromQuery, SCHEMA_VERSION, Source, Sources,
 };
 use crate::exposition::PodSelector;
+use crate::objects::{MAX_NAME, is_k8s_name};
 use client::Conn;
 use clock::now_rfc3339;
 use redact::redacted;
@@ -151,6 +158,17 @@ async fn pod_and_kubelet(conn: &Conn, t: &PodRef) -> Result<(Source, Source, Sou
         };
         return Ok((pod, skipped.clone(), skipped));
     };
+    if !is_k8s_name(&node, MAX_NAME) {
+        let skipped = Source {
+            outcome: Outcome::NotCollected {
+                reason: format!(
+                    "the Pod's spec.nodeName {node:?} is not a valid Kubernetes node name; the kubelet was not asked (the name would change the request path)"
+                ),
+            },
+            ..Source::default()
+        };
+        return Ok((pod, skipped.clone(), skipped));
+    }
     let mut sel = PodSelector::new(t.namespace.clone(), t.name.clone());
     if let Some(uid) = uid {
         sel = sel.with_uid(uid);
@@ -188,7 +206,8 @@ async fn metrics_and_backend(
         discovery,
         pod_metrics,
         apiservice,
-        deployment,
+        // Redacted for storage only now that its args have been used.
+        deployment: redacted(deployment),
         config,
         queries,
     }

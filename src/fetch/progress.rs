@@ -8,6 +8,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use super::log;
+use super::secrets::Secrets;
 use super::url::redact_url;
 use crate::escape::{Keep, escape};
 use crate::evidence::Outcome;
@@ -70,6 +71,7 @@ pub struct Watch {
     verbose: bool,
     sink: Option<Progress>,
     next_id: Arc<AtomicU64>,
+    secrets: Secrets,
 }
 
 /// A request being watched, from [`Watch::start`] to [`Watch::finish`].
@@ -87,7 +89,19 @@ impl Watch {
             verbose,
             sink,
             next_id: Arc::new(AtomicU64::new(0)),
+            secrets: Secrets::default(),
         }
+    }
+
+    /// The credentials this watch scrubs.
+    pub fn secrets(&self) -> Secrets {
+        self.secrets.clone()
+    }
+
+    /// The same watch, scrubbing `secrets` from every log line and event it emits.
+    pub fn scrubbing(mut self, secrets: Secrets) -> Watch {
+        self.secrets = secrets;
+        self
     }
 
     /// Whether each request is logged (`-v`).
@@ -101,7 +115,9 @@ impl Watch {
         let ticket = Ticket {
             id: self.next_id.fetch_add(1, Ordering::Relaxed),
             label: escape(&label, Keep::Nothing),
-            target: escape(&redact_url(target), Keep::Nothing),
+            target: self
+                .secrets
+                .scrub(&escape(&redact_url(target), Keep::Nothing)),
             started: Instant::now(),
         };
         if let Some(sink) = &self.sink {
@@ -117,15 +133,16 @@ impl Watch {
     /// Notes how the request ended; prints the `-v` line when there is no sink to do it.
     pub fn finish(&self, t: Ticket, outcome: &Outcome) {
         let elapsed = t.started.elapsed();
-        let log = self
-            .verbose
-            .then(|| log::line("GET", &t.target, outcome, elapsed));
+        let log = self.verbose.then(|| {
+            self.secrets
+                .scrub(&log::line("GET", &t.target, outcome, elapsed))
+        });
         match (&self.sink, log) {
             (Some(sink), log) => sink.send(&Event::Finished {
                 id: t.id,
                 label: t.label,
                 ok: matches!(outcome, Outcome::Ok { .. }),
-                summary: summary(outcome),
+                summary: self.secrets.scrub(&summary(outcome)),
                 elapsed,
                 log,
             }),

@@ -8,7 +8,7 @@ use super::direct::Direct;
 use super::options::DirectPrometheus;
 use super::url::percent_encode;
 use crate::evidence::{Outcome, PodRef, PromQuery, QueryPurpose, Source};
-use crate::objects::{deployment_args, flag_value};
+use crate::objects::{MAX_LABEL, deployment_args, flag_value, is_k8s_name};
 use crate::promql::plan::{PlanInput, plan_queries};
 use crate::promql::template::QueryTarget;
 
@@ -114,6 +114,7 @@ pub fn service_proxy_path(url: &str, default_ns: &str) -> Result<String, String>
         ));
     }
     let ns = labels.next().filter(|l| *l != "svc").unwrap_or(default_ns);
+    check_proxy_parts(url, scheme, name, ns, &port, path)?;
     let path = path.trim_end_matches('/');
     let path = if path.is_empty() {
         String::new()
@@ -122,6 +123,28 @@ pub fn service_proxy_path(url: &str, default_ns: &str) -> Result<String, String>
     };
     Ok(format!(
         "/api/v1/namespaces/{ns}/services/{scheme}:{name}:{port}/proxy{path}"
+    ))
+}
+
+/// Refuses a `--prometheus-url` whose parts would change the service-proxy path beyond the
+/// Service (`..` segments, a query, a name that is not a Kubernetes name).
+fn check_proxy_parts(
+    url: &str,
+    scheme: &str,
+    name: &str,
+    ns: &str,
+    port: &str,
+    path: &str,
+) -> Result<(), String> {
+    let port_ok = port.bytes().all(|b| b.is_ascii_digit()) || is_k8s_name(port, MAX_LABEL);
+    let path_ok = !path.contains(['?', '#', '%', '\\'])
+        && path.split('/').all(|seg| seg != "." && seg != "..");
+    let names_ok = is_k8s_name(name, MAX_LABEL) && is_k8s_name(ns, MAX_LABEL);
+    if matches!(scheme, "http" | "https") && port_ok && path_ok && names_ok {
+        return Ok(());
+    }
+    Err(format!(
+        "the adapter's --prometheus-url {url:?} does not name a Service by valid Kubernetes names; not requested through the service proxy (pass --prometheus-url to reach it directly)"
     ))
 }
 
@@ -154,7 +177,7 @@ async fn run_one(
     let what = format!("Prometheus query ({})", purpose.as_str());
     let source = match ep {
         Endpoint::Proxy(prefix) => {
-            conn.get_as(what, &format!("{prefix}/api/v1/query?{qs}"))
+            conn.get_prometheus(what, &format!("{prefix}/api/v1/query?{qs}"))
                 .await
         }
         Endpoint::Direct(prom) => prom.get(what, &format!("/api/v1/query?{qs}")).await,

@@ -22,6 +22,41 @@ fn secrets_are_taken_out_of_stored_objects() {
     assert!(out.contains("--prometheus-header=<redacted by ktrace>"));
 }
 
+#[test]
+fn args_are_redacted_by_their_name_never_by_their_value() {
+    let body = r#"{"spec":{"containers":[{"name":"x","args":[
+        "--prometheus-url=https://prometheus-k8s.monitoring-secrets.svc:9091",
+        "--metrics-relist-interval=token-ish",
+        "--client-secret=cs-1","--password","pw-2","--api-key=ak-3",
+        "--prometheus-header=X-Scope-OrgID: tenant-a","--prometheus-header","Cookie: c-4",
+        "--verbose","/a/secret/path","--token-file=/var/run/t","--kubelet-use-node-status-port"]}]}}"#;
+    let v: Value = serde_json::from_str(&redact_object(body).unwrap()).unwrap();
+    let args: Vec<&str> = v["spec"]["containers"][0]["args"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a.as_str().unwrap())
+        .collect();
+    assert_eq!(
+        args,
+        [
+            "--prometheus-url=https://prometheus-k8s.monitoring-secrets.svc:9091",
+            "--metrics-relist-interval=token-ish",
+            "--client-secret=<redacted by ktrace>",
+            "--password",
+            "<redacted by ktrace>",
+            "--api-key=<redacted by ktrace>",
+            "--prometheus-header=X-Scope-OrgID: tenant-a",
+            "--prometheus-header",
+            "<redacted by ktrace>",
+            "--verbose",
+            "/a/secret/path",
+            "--token-file=/var/run/t",
+            "--kubelet-use-node-status-port",
+        ]
+    );
+}
+
 fn config_map(data: Value) -> Value {
     serde_json::json!({ "kind": "ConfigMap", "data": data })
 }

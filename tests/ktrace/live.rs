@@ -1001,3 +1001,5 @@ fn live_only_flags_and_bad_timeouts_with_from_exit_2() {
     let (code, _, err) = ktrace(&[&from[..], &["-v"]].concat(), dir.path());
     assert_eq!(code, 0, "-v is not live-only: {err}");
 }
+
+mod hardening;

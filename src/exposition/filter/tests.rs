@@ -253,3 +253,84 @@ fn random_bodies_agree_with_the_line_predicate() {
         assert_chunking_invariant(body.as_bytes(), &sel, true);
     }
 }
+
+fn pod_line(i: usize) -> String {
+    format!("m{{namespace=\"csi\",pod=\"p\",i=\"{i}\"}} {i}\n")
+}
+
+#[test]
+fn keeping_stops_at_the_line_limit_and_says_it_was_cut() {
+    let sel = PodSelector::new("csi", "p");
+    let mut body = String::from("# HELP m help\n# TYPE m gauge\n");
+    (0..5).for_each(|i| body.push_str(&pod_line(i)));
+    let limits = KeepLimits {
+        lines: 3,
+        bytes: 1 << 20,
+    };
+    let mut f = PodLineFilter::new(sel).with_limits(limits);
+    let mut out = Vec::new();
+    let (a, b) = body.as_bytes().split_at(50);
+    f.push(a, &mut out);
+    f.push(b, &mut out);
+    f.finish(&mut out);
+    let want = format!(
+        "# HELP m help\n# TYPE m gauge\n{}{}{}",
+        pod_line(0),
+        pod_line(1),
+        pod_line(2)
+    );
+    assert_eq!(String::from_utf8(out).unwrap(), want);
+    assert!(f.is_full());
+    let st = f.stats();
+    assert_eq!((st.lines_kept, st.meta_lines_kept, st.cut), (3, 2, true));
+    assert_eq!(st.bytes_out, want.len() as u64);
+}
+
+#[test]
+fn keeping_stops_before_the_byte_limit_counting_metadata() {
+    let sel = PodSelector::new("csi", "p");
+    let body = format!("# TYPE m gauge\n{}{}", pod_line(0), pod_line(1));
+    let first = "# TYPE m gauge\n".len() + pod_line(0).len();
+    let limits = KeepLimits {
+        lines: 100,
+        bytes: first as u64 + 5,
+    };
+    let mut f = PodLineFilter::new(sel).with_limits(limits);
+    let mut out = Vec::new();
+    f.push(body.as_bytes(), &mut out);
+    f.finish(&mut out);
+    assert_eq!(out.len(), first);
+    assert!(f.stats().cut);
+    // Nothing is scanned once full: later chunks only count as read.
+    f.push(pod_line(2).as_bytes(), &mut out);
+    assert_eq!(out.len(), first);
+}
+
+#[test]
+fn metadata_of_endless_distinct_families_is_not_all_held() {
+    let sel = PodSelector::new("csi", "p");
+    let mut f = PodLineFilter::new(sel);
+    let mut out = Vec::new();
+    let help = "x".repeat(1000);
+    for i in 0..5000 {
+        f.push(format!("# HELP f{i} {help}\n").as_bytes(), &mut out);
+        assert!(
+            f.pending_meta <= MAX_PENDING_META_BYTES,
+            "{}",
+            f.pending_meta
+        );
+    }
+    assert!(f.families.len() < 1100, "{}", f.families.len());
+    // The current family's metadata is still written before its first kept sample.
+    f.push(
+        b"# TYPE f4999 gauge\nf4999{namespace=\"csi\",pod=\"p\"} 1\n",
+        &mut out,
+    );
+    let text = String::from_utf8(out).unwrap();
+    assert_eq!(
+        text,
+        format!(
+            "# HELP f4999 {help}\n# TYPE f4999 gauge\nf4999{{namespace=\"csi\",pod=\"p\"}} 1\n"
+        )
+    );
+}

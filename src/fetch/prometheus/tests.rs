@@ -35,3 +35,23 @@ fn a_query_that_is_not_run_says_why_and_has_no_request() {
         Some("not collected: no --prometheus-url")
     );
 }
+
+#[test]
+fn a_prometheus_url_that_would_leave_the_service_is_refused() {
+    for url in [
+        "https://prom.monitoring.svc:9091/../../../secrets",
+        "https://prom.monitoring.svc:9091/x?y=1",
+        "https://prom.Mon_itoring.svc:9091",
+        "https://prom.monitoring.svc:9091/a/./b",
+        "https://prom.monitoring.svc:a?b",
+        "ftp://prom.monitoring.svc:21",
+    ] {
+        let err = service_proxy_path(url, "default").unwrap_err();
+        assert!(err.contains("does not name a Service"), "{url}: {err}");
+    }
+    assert_eq!(
+        service_proxy_path("https://prom:web/prometheus", "mon").unwrap(),
+        "/api/v1/namespaces/mon/services/https:prom:web/proxy/prometheus"
+    );
+    assert!(service_proxy_path("https://prom:9091", "../x").is_err());
+}

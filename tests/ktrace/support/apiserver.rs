@@ -36,7 +36,7 @@ pub const STREAM_CHUNK: usize = 64 * 1024;
 /// How long a Proxy route waits for its upstream before answering 503.
 pub const PROXY_TIMEOUT: Duration = Duration::from_secs(30);
 
-type Body = BoxBody<Bytes, Infallible>;
+pub(super) type Body = BoxBody<Bytes, Infallible>;
 
 /// What the server answers for a path.
 #[derive(Clone, Debug)]
@@ -57,6 +57,16 @@ pub enum Route {
     /// plain-http loopback upstream, e.g. `http://127.0.0.1:9090`. Copies status,
     /// content-type and body. Emulates `/api/v1/namespaces/NS/services/SCHEME:NAME:PORT/proxy/`.
     Proxy { upstream_base: String },
+    /// A hostile server quoting the request's credentials back: `code` with a body (a
+    /// metav1.Status message when `as_status`, else plain text) saying `Authorization: <the
+    /// header as received>`.
+    EchoAuth { code: u16, as_status: bool },
+    /// A redirect to `location`, in which `{token}` becomes the bearer token received (so a
+    /// Location can carry `access_token={token}`); the body quotes the Location too.
+    Redirect { code: u16, location: String },
+    /// 200 with `Content-Encoding: gzip` and this (already compressed) body, whatever the
+    /// client asked for: kube asks for gzip, and a small answer may decode to a huge body.
+    Gzip { content_type: String, body: Bytes },
 }
 
 impl Route {
@@ -117,11 +127,25 @@ impl<K: Into<String>> FromIterator<(K, Route)> for Routes {
 pub struct ServerOptions {
     /// Artificial latency added before every response (including 401/404), for benchmarks.
     pub latency: Duration,
+    /// Answer requests without (or with another) bearer token too, as a server that does
+    /// not check credentials would; the log still says whether one came.
+    pub anonymous: bool,
 }
 
 impl ServerOptions {
     pub fn with_latency(latency: Duration) -> Self {
-        ServerOptions { latency }
+        ServerOptions {
+            latency,
+            ..ServerOptions::default()
+        }
+    }
+
+    /// A server that answers without checking credentials.
+    pub fn anonymous() -> Self {
+        ServerOptions {
+            anonymous: true,
+            ..ServerOptions::default()
+        }
     }
 }
 
@@ -153,6 +177,7 @@ struct State {
     /// Proxy prefixes, longest first; extendable while the server runs.
     proxy_prefixes: Arc<Mutex<Vec<(String, String)>>>,
     latency: Duration,
+    anonymous: bool,
     log: Arc<Mutex<Vec<RequestRecord>>>,
 }
 
@@ -252,6 +277,7 @@ impl TestApiServer {
             routes: routes.clone(),
             proxy_prefixes: proxy_prefixes.clone(),
             latency: options.latency,
+            anonymous: options.anonymous,
             log: log.clone(),
         });
         let acceptor = tokio_rustls::TlsAcceptor::from(tls_config);
@@ -450,7 +476,7 @@ async fn handle(state: Arc<State>, req: Request<Incoming>) -> Response<Body> {
         tokio::time::sleep(state.latency).await;
     }
 
-    let resp = if !authorized {
+    let resp = if !authorized && !state.anonymous {
         status_response(401, "Unauthorized", "Unauthorized", &serde_json::json!({}))
     } else {
         route_request(&state, req).await
@@ -475,6 +501,9 @@ async fn route_request(state: &State, req: Request<Incoming>) -> Response<Body> 
         if let Route::Proxy { upstream_base } = &route {
             return proxy(upstream_base, "", req).await;
         }
+        if let Some(resp) = super::faults::render(&route, &req) {
+            return resp;
+        }
         return render(&route).await;
     }
     let prefixes = lock(&state.proxy_prefixes).clone();
@@ -496,7 +525,7 @@ fn status_code(code: u16) -> StatusCode {
     StatusCode::from_u16(code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
 }
 
-fn full_response(code: u16, content_type: &str, body: Bytes) -> Response<Body> {
+pub(super) fn full_response(code: u16, content_type: &str, body: Bytes) -> Response<Body> {
     let mut resp = Response::new(Full::new(body).boxed());
     *resp.status_mut() = status_code(code);
     let ct = HeaderValue::from_str(content_type)
@@ -505,7 +534,7 @@ fn full_response(code: u16, content_type: &str, body: Bytes) -> Response<Body> {
     resp
 }
 
-fn status_response(
+pub(super) fn status_response(
     code: u16,
     reason: &str,
     message: &str,
@@ -565,7 +594,10 @@ async fn render(route: &Route) -> Response<Body> {
             resp
         }
         // Handled in route_request; kept total for safety.
-        Route::Proxy { .. } => status_response(
+        Route::Proxy { .. }
+        | Route::EchoAuth { .. }
+        | Route::Redirect { .. }
+        | Route::Gzip { .. } => status_response(
             500,
             "InternalError",
             "proxy route rendered directly",

@@ -1,6 +1,7 @@
 //! Shared test infrastructure for ktrace integration tests.
 //!
-//! * [`apiserver`] — a real HTTPS (TLS + bearer token) fake Kubernetes API server on 127.0.0.1.
+//! * [`apiserver`] — a real HTTPS (TLS + bearer token) fake Kubernetes API server on 127.0.0.1
+//!   (its hostile routes are rendered by `faults`).
 //! * [`tools`] — locating and driving the real `kubectl` and real `prometheus` binaries.
 //! * [`fixtures`] — the fixture bundles (committed, or generated from the real-data corpus).
 //! * [`tls`] — the test servers' TLS identity and kubeconfig (shared with the benchmark).
@@ -10,6 +11,7 @@
 //! Everything here only ever talks to 127.0.0.1 (loopback); helpers refuse other hosts.
 
 pub mod apiserver;
+pub mod faults;
 pub mod fixtures;
 pub mod scenario;
 pub mod tls;
@@ -28,8 +30,28 @@ use std::time::Duration;
 /// `home`, so no KUBECONFIG, proxy or home directory of the developer's can be reached (and
 /// `NO_COLOR` is unset). Returns (exit code, stdout, stderr); fails the test if ktrace runs
 /// longer than 120 s.
+///
+/// With `KTRACE_MEASURE_RSS=DIR` set, ktrace runs under GNU time (`/usr/bin/time`), which
+/// appends its peak RSS and command line to `DIR/<test name>.rss` — for the figures in
+/// docs/security.md; no test asserts them.
 pub fn ktrace(args: &[&str], home: &Path) -> (i32, String, String) {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_ktrace"));
+    let bin = env!("CARGO_BIN_EXE_ktrace");
+    let mut cmd = match std::env::var_os("KTRACE_MEASURE_RSS") {
+        Some(dir) => {
+            let name = std::thread::current()
+                .name()
+                .unwrap_or("main")
+                .replace("::", ".");
+            let log = Path::new(&dir).join(format!("{name}.rss"));
+            let mut c = Command::new("/usr/bin/time");
+            c.arg("-a")
+                .arg("-o")
+                .arg(log)
+                .args(["-f", "%M KiB peak RSS, exit %x: %C", bin]);
+            c
+        }
+        None => Command::new(bin),
+    };
     cmd.args(args)
         .env_clear()
         .env("PATH", std::env::var_os("PATH").unwrap_or_default())
