@@ -5,6 +5,8 @@
 //! * [`plumbing`]: the binary with a closed pipe, colour choices, quiet stderr.
 //! * [`live`]: live traces against the HTTPS test API server, checked against the real
 //!   kubectl and a real Prometheus.
+//! * [`faults`]: the fault matrix — every source × every fault class on a live trace, and
+//!   hostile bundles replayed.
 //! * [`harness`]: proves the test harness itself works against the real tools.
 //! * [`support`]: the test API server, the real tools, the fixture bundles and the one
 //!   [`support::ktrace`] runner.
@@ -12,6 +14,7 @@
 //! Only 127.0.0.1 is ever contacted.
 
 mod analysis;
+mod faults;
 mod harness;
 mod live;
 mod plumbing;

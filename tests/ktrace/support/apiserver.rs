@@ -67,6 +67,16 @@ pub enum Route {
     /// 200 with `Content-Encoding: gzip` and this (already compressed) body, whatever the
     /// client asked for: kube asks for gzip, and a small answer may decode to a huge body.
     Gzip { content_type: String, body: Bytes },
+    /// The connection is reset (TCP RST, no HTTP answer at all) once the request has come.
+    Reset,
+    /// `code` with `Content-Length: declared` but only `body` (shorter) sent before the
+    /// connection closes: an answer cut off on the wire.
+    Truncated {
+        code: u16,
+        content_type: String,
+        body: Bytes,
+        declared: usize,
+    },
 }
 
 impl Route {
@@ -419,19 +429,26 @@ async fn accept_loop(
         let acceptor = acceptor.clone();
         let state = state.clone();
         tokio::spawn(async move {
+            // A second handle on the socket, for a Reset route to close it with an RST.
+            let socket = super::faults::SocketHandle::of(&tcp);
             let tls =
                 match tokio::time::timeout(Duration::from_secs(10), acceptor.accept(tcp)).await {
                     Ok(Ok(tls)) => tls,
                     _ => return, // handshake failure / plain-http client / timeout
                 };
-            let svc = hyper::service::service_fn(move |req| {
+            let reset = socket.reset_signal();
+            let svc = hyper::service::service_fn(move |mut req: Request<Incoming>| {
                 let state = state.clone();
+                req.extensions_mut().insert(reset.clone());
                 async move { Ok::<_, Infallible>(handle(state, req).await) }
             });
             // Errors here are client disconnects or malformed requests; ignore them.
-            let _ = hyper::server::conn::http1::Builder::new()
-                .serve_connection(TokioIo::new(tls), svc)
-                .await;
+            let conn =
+                hyper::server::conn::http1::Builder::new().serve_connection(TokioIo::new(tls), svc);
+            tokio::select! {
+                _ = conn => {}
+                _ = socket.reset_requested() => socket.reset(),
+            }
         });
     }
 }
@@ -500,6 +517,9 @@ async fn route_request(state: &State, req: Request<Incoming>) -> Response<Body> 
     if let Some(route) = route {
         if let Route::Proxy { upstream_base } = &route {
             return proxy(upstream_base, "", req).await;
+        }
+        if let Route::Reset = route {
+            return super::faults::reset_connection(&req).await;
         }
         if let Some(resp) = super::faults::render(&route, &req) {
             return resp;
@@ -597,7 +617,9 @@ async fn render(route: &Route) -> Response<Body> {
         Route::Proxy { .. }
         | Route::EchoAuth { .. }
         | Route::Redirect { .. }
-        | Route::Gzip { .. } => status_response(
+        | Route::Gzip { .. }
+        | Route::Reset
+        | Route::Truncated { .. } => status_response(
             500,
             "InternalError",
             "proxy route rendered directly",

@@ -1,10 +1,14 @@
 //! The hostile routes of the test API server: answers that quote the request's credentials
-//! back (in a body, a Status message, a redirect `Location`).
+//! back (in a body, a Status message, a redirect `Location`), answers cut off on the wire,
+//! and connections reset after the request.
 
 use bytes::Bytes;
 use http::header::{AUTHORIZATION, CONTENT_ENCODING, HeaderValue, LOCATION};
 use http::{Request, Response};
 use hyper::body::Incoming;
+
+use std::os::fd::{AsFd, OwnedFd};
+use std::sync::Arc;
 
 use super::apiserver::{Body, Route, full_response, status_response};
 
@@ -40,8 +44,82 @@ pub(super) fn render(route: &Route, req: &Request<Incoming>) -> Option<Response<
                 .insert(CONTENT_ENCODING, HeaderValue::from_static("gzip"));
             Some(resp)
         }
+        Route::Truncated {
+            code,
+            content_type,
+            body,
+            declared,
+        } => Some(truncated(*code, content_type, body.clone(), *declared)),
         _ => None,
     }
+}
+
+/// `body` sent under a `Content-Length` of `declared`: hyper closes the connection when the
+/// body ends early, so the client reads fewer bytes than announced.
+fn truncated(code: u16, content_type: &str, body: Bytes, declared: usize) -> Response<Body> {
+    use http_body_util::{BodyExt, StreamBody};
+    let frames = futures_util::stream::iter([Ok::<_, std::convert::Infallible>(
+        hyper::body::Frame::data(body),
+    )]);
+    let mut resp = Response::new(StreamBody::new(frames).boxed());
+    *resp.status_mut() = http::StatusCode::from_u16(code).unwrap_or(http::StatusCode::OK);
+    if let Ok(ct) = HeaderValue::from_str(content_type) {
+        resp.headers_mut().insert(http::header::CONTENT_TYPE, ct);
+    }
+    resp.headers_mut()
+        .insert(http::header::CONTENT_LENGTH, HeaderValue::from(declared));
+    resp
+}
+
+/// The request extension through which a [`Route::Reset`] asks its connection to be reset.
+#[derive(Clone)]
+pub(super) struct ResetSignal(Arc<tokio::sync::Notify>);
+
+/// A second descriptor of an accepted connection's socket, kept beside the TLS stream, so
+/// the connection can be closed with an RST (zero linger) when a route asks for it.
+pub(super) struct SocketHandle {
+    socket: Option<OwnedFd>,
+    signal: ResetSignal,
+}
+
+impl SocketHandle {
+    pub(super) fn of(tcp: &tokio::net::TcpStream) -> SocketHandle {
+        SocketHandle {
+            socket: tcp.as_fd().try_clone_to_owned().ok(),
+            signal: ResetSignal(Arc::new(tokio::sync::Notify::new())),
+        }
+    }
+
+    pub(super) fn reset_signal(&self) -> ResetSignal {
+        self.signal.clone()
+    }
+
+    /// Completes once a route asked for the reset.
+    pub(super) async fn reset_requested(&self) {
+        self.signal.0.notified().await
+    }
+
+    /// Sets zero linger on the socket: closing its last descriptor (when the connection task
+    /// ends) then sends an RST instead of a FIN.
+    pub(super) fn reset(&self) {
+        let Some(dup) = self.socket.as_ref().and_then(|fd| fd.try_clone().ok()) else {
+            return;
+        };
+        let std_stream = std::net::TcpStream::from(dup);
+        if std_stream.set_nonblocking(true).is_ok()
+            && let Ok(stream) = tokio::net::TcpStream::from_std(std_stream)
+        {
+            let _ = stream.set_zero_linger();
+        }
+    }
+}
+
+/// A [`Route::Reset`]: asks the connection to be reset and never answers.
+pub(super) async fn reset_connection(req: &Request<Incoming>) -> Response<Body> {
+    if let Some(signal) = req.extensions().get::<ResetSignal>() {
+        signal.0.notify_one();
+    }
+    std::future::pending().await
 }
 
 /// `data` gzip-compressed (default level, as a server would).

