@@ -14,17 +14,30 @@ pub enum Keep {
     Nothing,
 }
 
-/// Pushes `c` onto `out`, as `\u{..}` when it is a control character that `keep` does not keep.
+/// True for a bidirectional embedding, override or isolate control (U+202A–U+202E,
+/// U+2066–U+2069): text after it may display in another order than it is stored.
+pub fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
+/// True for what ktrace never prints as is: control characters (C0, DEL, C1) and bidi
+/// controls.
+pub fn is_unsafe(c: char) -> bool {
+    c.is_control() || is_bidi_control(c)
+}
+
+/// Pushes `c` onto `out`, as `\u{..}` when it is unsafe ([`is_unsafe`]) and not layout that
+/// `keep` keeps.
 pub fn push_escaped(out: &mut String, c: char, keep: Keep) {
     let kept = keep == Keep::Layout && (c == '\n' || c == '\t');
-    if c.is_control() && !kept {
+    if is_unsafe(c) && !kept {
         let _ = write!(out, "\\u{{{:x}}}", c as u32);
     } else {
         out.push(c);
     }
 }
 
-/// `s` with control characters escaped as `\u{..}`.
+/// `s` with control characters and bidi controls escaped as `\u{..}`.
 pub fn escape(s: &str, keep: Keep) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {

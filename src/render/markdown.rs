@@ -10,7 +10,7 @@ use std::io::{self, Write};
 use super::answer;
 use super::rows::{lineage_grid, lineage_notes};
 use crate::lineage::Lineage;
-use syntax::{code_span, fence, md_table};
+use syntax::{code_span, fence, inline, md_table, plain};
 
 #[cfg(test)]
 use syntax::md_row;
@@ -23,7 +23,8 @@ pub fn render(l: &Lineage, w: &mut dyn Write) -> io::Result<()> {
 }
 
 fn report(l: &Lineage, w: &mut dyn Write) -> io::Result<()> {
-    writeln!(w, "# ktrace: `{}` memory lineage\n", l.target)?;
+    let target = code_span(&l.target.to_string());
+    writeln!(w, "# ktrace: {target} memory lineage\n")?;
     headline(l, w)?;
     lineage(l, w)?;
     findings(l, w)?;
@@ -32,17 +33,17 @@ fn report(l: &Lineage, w: &mut dyn Write) -> io::Result<()> {
 
 fn headline(l: &Lineage, w: &mut dyn Write) -> io::Result<()> {
     if !l.summary.question.is_empty() {
-        writeln!(w, "**{}**\n", l.summary.question.replace('\n', " "))?;
+        writeln!(w, "**{}**\n", inline(&l.summary.question))?;
     }
     for s in &l.summary.lines {
         let label = answer::summary_label(s.kind);
-        writeln!(w, "- **{label}**: {}", s.text.replace('\n', " "))?;
+        writeln!(w, "- **{label}**: {}", inline(&s.text))?;
     }
     if !l.summary.lines.is_empty() {
         writeln!(w)?;
     }
     writeln!(w, "{}\n", verdict(l.verdict))?;
-    let mut meta = answer::producer(l).to_vec();
+    let mut meta: Vec<String> = answer::producer(l).iter().map(|p| inline(p)).collect();
     meta.extend(
         l.cluster
             .context
@@ -50,7 +51,12 @@ fn headline(l: &Lineage, w: &mut dyn Write) -> io::Result<()> {
             .map(|c| format!("context {}", code_span(c))),
     );
     meta.extend(l.cluster.server.iter().map(|s| code_span(s)));
-    meta.extend(l.cluster.version.iter().map(|v| format!("server {v}")));
+    meta.extend(
+        l.cluster
+            .version
+            .iter()
+            .map(|v| format!("server {}", plain(v))),
+    );
     writeln!(w, "{}.\n", meta.join(" · "))
 }
 
@@ -64,13 +70,14 @@ fn lineage(l: &Lineage, w: &mut dyn Write) -> io::Result<()> {
     let grid = lineage_grid(l);
     let mut header = grid[0].clone();
     header[0] = "layer".into();
+    header[1] = plain(&header[1]);
     for h in header.iter_mut().skip(2) {
         *h = code_span(h);
     }
-    md_table(w, &header, &grid[1..])?;
+    md_table(w, &header, &plain_cells(&grid[1..]))?;
     writeln!(w)?;
     for n in lineage_notes(l) {
-        writeln!(w, "- {}", n.replace('\n', " "))?;
+        writeln!(w, "- {}", inline(&n))?;
     }
     let pod = l.breakdown.iter().find(|b| b.container.is_none());
     if let Some(b) = pod.filter(|b| b.adds_up) {
@@ -93,13 +100,20 @@ fn findings(l: &Lineage, w: &mut dyn Write) -> io::Result<()> {
             crate::lineage::Severity::Info => word.to_string(),
             _ => format!("**{word}**"),
         };
-        let message = f.message.replace('\n', " ");
+        let message = inline(&f.message);
         writeln!(w, "- {tag} {}: {message}", code_span(&f.code))?;
         for e in &f.evidence {
             writeln!(w, "  - {}", code_span(e))?;
         }
     }
     Ok(())
+}
+
+/// Every cell of `rows` as [`plain`] text.
+fn plain_cells(rows: &[Vec<String>]) -> Vec<Vec<String>> {
+    rows.iter()
+        .map(|r| r.iter().map(|c| plain(c)).collect())
+        .collect()
 }
 
 #[cfg(test)]

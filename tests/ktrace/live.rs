@@ -434,17 +434,29 @@ fn a_source_that_never_answers_times_out_into_a_partial_report() {
         ),
         "{out}"
     );
-    // The other layers still reconcile: Metrics API = adapter query for every container.
+    // The other layers still reconcile, with the seed's numbers: the PodMetrics (176Ki and
+    // 86704Ki) and the adapter's answer (180224 and 88784896) for both containers.
     let (_, json, _) = live.run(&["csi/blockvol-fs-1", "--request-timeout", "2s", "-o", "json"]);
     let v: Value = serde_json::from_str(&json).unwrap();
-    for r in v["reconciliation"].as_array().unwrap() {
-        assert_eq!(r["backend_bytes"], r["metrics_api_bytes"], "{r}");
-        assert!(r["metrics_api_bytes"].is_i64());
-    }
+    let rows: Vec<(&str, &Value, &Value)> = v["reconciliation"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            let name = r["container"].as_str().unwrap();
+            (name, &r["metrics_api_bytes"], &r["backend_bytes"])
+        })
+        .collect();
+    let (pod, tools) = (Value::from(180224), Value::from(88784896));
+    assert_eq!(
+        rows,
+        [("POD", &pod, &pod), ("centos-tools", &tools, &tools)],
+        "{json}"
+    );
 }
 
 #[test]
-fn fatal_errors_read_like_kubectl() {
+fn fatal_errors_exit_1_with_one_line_naming_the_cause() {
     let (_, routes) = seed_routes_without_prometheus();
     let live = start(routes, None);
     let (code, out, err) = live.run(&["csi/nope"]);
@@ -684,7 +696,7 @@ fn a_directly_reached_prometheus_gets_the_token_file_and_ca() {
 }
 
 #[test]
-fn metrics_api_v1_is_preferred_when_served_as_current_kubectl_does() {
+fn metrics_api_v1_is_preferred_when_the_server_serves_it() {
     let (seed, mut routes) = seed_routes_without_prometheus();
     routes.insert(
         "/apis/metrics.k8s.io",
@@ -723,7 +735,7 @@ fn metrics_api_v1_is_preferred_when_served_as_current_kubectl_does() {
 }
 
 #[test]
-fn a_server_without_the_metrics_api_gets_kubectls_message() {
+fn a_server_without_the_metrics_api_gives_a_partial_report_that_says_so() {
     let (seed, mut routes) = seed_routes_without_prometheus();
     routes.insert(
         "/apis/metrics.k8s.io",
@@ -778,21 +790,91 @@ fn a_server_without_the_metrics_api_gets_kubectls_message() {
 
 #[test]
 fn as_impersonates_like_kubectl() {
-    let (_, routes) = seed_routes_without_prometheus();
+    let (seed, routes) = seed_routes_without_prometheus();
     let live = start(routes, None);
-    let (code, _, err) = live.run(&[
-        "csi/blockvol-fs-1",
+    let who = [
         "--as",
         "support-engineer",
         "--as-group",
         "system:authenticated",
-    ]);
+        "--as-group",
+        "support",
+    ];
+    let mut args = vec!["csi/blockvol-fs-1"];
+    args.extend_from_slice(&who);
+    let (code, _, err) = live.run(&args);
     assert_eq!(code, 0, "{err}");
-    let reqs = live.server.requests();
-    assert!(!reqs.is_empty());
+    let ktrace_reqs = live.server.requests();
+    // Real kubectl, impersonating the same way, against the same server.
+    let pod = request(&seed, "pod");
+    let mut kubectl_args = vec!["get", "--raw", pod];
+    kubectl_args.extend_from_slice(&who);
+    let (code, _, err) = tools::run_kubectl(&live.kubeconfig, &kubectl_args);
+    assert_eq!(code, 0, "kubectl: {err}");
+    let kubectl_reqs = &live.server.requests()[ktrace_reqs.len()..];
+    let headers = |r: &support::apiserver::RequestRecord| {
+        (r.impersonate_user.clone(), r.impersonate_groups.clone())
+    };
+    let want = (
+        Some("support-engineer".to_string()),
+        vec!["system:authenticated".to_string(), "support".to_string()],
+    );
+    assert_eq!(kubectl_reqs.len(), 1, "{kubectl_reqs:#?}");
+    assert_eq!(headers(&kubectl_reqs[0]), want, "what kubectl sends");
+    assert!(ktrace_reqs.len() >= 6, "{ktrace_reqs:#?}");
+    for r in &ktrace_reqs {
+        assert_eq!(headers(r), want, "{}", r.path);
+    }
+}
+
+#[test]
+fn a_prometheus_token_is_never_sent_over_http() {
+    let (_, routes) = seed_routes_without_prometheus();
+    // A plain-http listener that counts the connections it gets.
+    let http = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", http.local_addr().unwrap());
+    http.set_nonblocking(true).unwrap();
+    let live = start(routes, None);
+    let token_file = live.dir.path().join("prom-token");
+    std::fs::write(&token_file, "prom-secret-token\n").unwrap();
+    let (code, out, err) = live.run(&[
+        "csi/blockvol-fs-1",
+        "--prometheus-url",
+        &url,
+        "--prometheus-token-file",
+        token_file.to_str().unwrap(),
+        "-o",
+        "json",
+    ]);
+    // Refused before any request: the Prometheus layer is missing, with the reason, and the
+    // other layers still render (exit 3, partial).
+    assert_eq!(code, 3, "{err}");
+    let v: Value = serde_json::from_str(&out).unwrap();
+    let refused = format!(
+        "not collected: refusing to send the --prometheus-token-file token to {url} over plain http; use https"
+    );
+    let prometheus: Vec<(&str, &str)> = v["sources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| s["name"].as_str().unwrap().starts_with("Prometheus"))
+        .map(|s| (s["name"].as_str().unwrap(), s["status"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        prometheus,
+        [
+            ("Prometheus query (memory)", refused.as_str()),
+            ("Prometheus query (cpu)", refused.as_str()),
+            ("Prometheus query (raw-series)", refused.as_str())
+        ],
+        "{out}"
+    );
+    assert_eq!(v["top"]["value"]["pod_row"]["memory"], "84Mi");
+    assert!(!out.contains("prom-secret-token") && !err.contains("prom-secret-token"));
+    let connected = http.accept();
     assert!(
-        reqs.iter()
-            .all(|r| r.impersonate_user.as_deref() == Some("support-engineer"))
+        matches!(&connected, Err(e) if e.kind() == std::io::ErrorKind::WouldBlock),
+        "the http server was contacted: {connected:?}"
     );
 }
 

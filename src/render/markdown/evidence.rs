@@ -3,7 +3,8 @@
 
 use std::io::{self, Write};
 
-use super::syntax::{code_span, fence, html_text, md_table};
+use super::plain_cells;
+use super::syntax::{code_span, fence, html_text, inline, md_table, plain};
 use crate::lineage::{Layer, Lineage, PromSample, RuleView};
 use crate::render::rows::{
     CGROUP_COLUMNS, cgroup_grid, cgroup_name, display_name, labels_text, pod_line,
@@ -25,44 +26,48 @@ fn top(l: &Lineage, w: &mut dyn Write) -> io::Result<()> {
     writeln!(w, "### What `kubectl top pod` prints\n")?;
     let t = match &l.top {
         Layer::Present { value } => value,
-        Layer::Missing { reason } => return writeln!(w, "Cannot be computed: {reason}.\n"),
+        Layer::Missing { reason } => {
+            return writeln!(w, "Cannot be computed: {}.\n", inline(reason));
+        }
     };
     let header: Vec<String> = ["row", "CPU(cores)", "MEMORY(bytes)", "arithmetic"]
         .map(String::from)
         .to_vec();
     let mut rows = vec![vec![
         format!("pod {}", code_span(&t.pod_row.name)),
-        t.pod_row.cpu.clone(),
-        format!("**{}**", t.pod_row.memory),
-        t.pod_row.memory_arithmetic.clone(),
+        plain(&t.pod_row.cpu),
+        format!("**{}**", plain(&t.pod_row.memory)),
+        inline(&t.pod_row.memory_arithmetic),
     ]];
     for c in &t.containers {
         rows.push(vec![
             format!("`--containers` {}", code_span(&c.name)),
-            c.cpu.clone(),
-            c.memory.clone(),
-            c.memory_arithmetic.clone(),
+            plain(&c.cpu),
+            plain(&c.memory),
+            inline(&c.memory_arithmetic),
         ]);
     }
     md_table(w, &header, &rows)?;
-    writeln!(w, "\nΣ containers = {}\n", t.memory_sum)
+    writeln!(w, "\nΣ containers = {}\n", plain(&t.memory_sum))
 }
 
 fn layers(l: &Lineage, w: &mut dyn Write) -> io::Result<()> {
     writeln!(w, "### Layers\n")?;
     match &l.pod {
-        Layer::Present { value } => writeln!(w, "- **Pod**: {}", pod_line(value))?,
-        Layer::Missing { reason } => writeln!(w, "- **Pod**: missing — {reason}")?,
+        Layer::Present { value } => writeln!(w, "- **Pod**: {}", plain(&pod_line(value)))?,
+        Layer::Missing { reason } => writeln!(w, "- **Pod**: missing — {}", inline(reason))?,
     }
     match &l.metrics_api {
         Layer::Present { value: m } => writeln!(
             w,
-            "- **Metrics API** `{}`: timestamp `{}`, window `{}`",
-            m.api_version,
-            m.timestamp.as_deref().unwrap_or("—"),
-            m.window.as_deref().unwrap_or("—")
+            "- **Metrics API** {}: timestamp {}, window {}",
+            code_span(&m.api_version),
+            code_span(m.timestamp.as_deref().unwrap_or("—")),
+            code_span(m.window.as_deref().unwrap_or("—"))
         )?,
-        Layer::Missing { reason } => writeln!(w, "- **Metrics API**: missing — {reason}")?,
+        Layer::Missing { reason } => {
+            writeln!(w, "- **Metrics API**: missing — {}", inline(reason))?
+        }
     }
     let b = &l.backend;
     writeln!(
@@ -70,7 +75,7 @@ fn layers(l: &Lineage, w: &mut dyn Write) -> io::Result<()> {
         "- **Backend**: {} ({}), APIService Available: {}",
         b.kind.as_str(),
         code_span(&b.service_text()),
-        b.available.as_deref().unwrap_or("—")
+        plain(b.available.as_deref().unwrap_or("—"))
     )?;
     if let Some(d) = &b.deployment {
         let image = d.image.as_deref().unwrap_or("—");
@@ -84,8 +89,8 @@ fn layers(l: &Lineage, w: &mut dyn Write) -> io::Result<()> {
     }
     if let Some(a) = &l.adapter {
         let src = match &a.config_source {
-            Layer::Present { value } => value.clone(),
-            Layer::Missing { reason } => format!("missing — {reason}"),
+            Layer::Present { value } => inline(value),
+            Layer::Missing { reason } => format!("missing — {}", inline(reason)),
         };
         let url = a
             .prometheus_url
@@ -94,13 +99,15 @@ fn layers(l: &Lineage, w: &mut dyn Write) -> io::Result<()> {
             .unwrap_or_default();
         writeln!(
             w,
-            "- **Adapter config**: {src}; window `{}`; Prometheus {url}",
-            a.window.as_deref().unwrap_or("—")
+            "- **Adapter config**: {src}; window {}; Prometheus {url}",
+            code_span(a.window.as_deref().unwrap_or("—"))
         )?;
         for (purpose, layer) in a.rules() {
             match layer {
                 Layer::Present { value } => rule(purpose, value, w)?,
-                Layer::Missing { reason } => writeln!(w, "\n{purpose} rule: missing — {reason}")?,
+                Layer::Missing { reason } => {
+                    writeln!(w, "\n{purpose} rule: missing — {}", inline(reason))?
+                }
             }
         }
         if let Some(Layer::Present { value }) = &a.stored_series {
@@ -135,7 +142,7 @@ fn rule(purpose: &str, r: &RuleView, w: &mut dyn Write) -> io::Result<()> {
             writeln!(w, "\nResult (as sent):\n")?;
             write!(w, "{}", fence("", &samples(value)))
         }
-        Layer::Missing { reason } => writeln!(w, "\nResult: missing — {reason}"),
+        Layer::Missing { reason } => writeln!(w, "\nResult: missing — {}", inline(reason)),
     }
 }
 
@@ -159,11 +166,11 @@ fn cadvisor(l: &Lineage, w: &mut dyn Write) -> io::Result<()> {
     )?;
     let c = match &l.cadvisor {
         Layer::Present { value } => value,
-        Layer::Missing { reason } => return writeln!(w, "Missing — {reason}"),
+        Layer::Missing { reason } => return writeln!(w, "Missing — {}", inline(reason)),
     };
     let api_ts = l.metrics_api.get().and_then(|m| m.timestamp.as_deref());
     let grid = cgroup_grid(&c.cgroups, CGROUP_COLUMNS, api_ts);
-    md_table(w, &grid[0], &grid[1..])?;
+    md_table(w, &grid[0], &plain_cells(&grid[1..]))?;
     writeln!(w)?;
     for g in &c.cgroups {
         writeln!(
@@ -172,7 +179,7 @@ fn cadvisor(l: &Lineage, w: &mut dyn Write) -> io::Result<()> {
             code_span(&cgroup_name(g)),
             code_span(&g.id),
             code_span(&g.image),
-            g.ws_check
+            inline(&g.ws_check)
         )?;
     }
     for i in &c.parse_issues {
@@ -190,7 +197,7 @@ fn checks(l: &Lineage, w: &mut dyn Write) -> io::Result<()> {
         let who = b.container.as_deref().map_or("Σ pod".into(), display_name);
         writeln!(w, "- {}: {}", code_span(&who), code_span(&b.check))?;
         if let Some(p) = &b.problem {
-            writeln!(w, "  - {p}")?;
+            writeln!(w, "  - {}", inline(p))?;
         }
     }
     Ok(())
@@ -223,7 +230,9 @@ fn reproduce(l: &Lineage, w: &mut dyn Write) -> io::Result<()> {
     ];
     for s in &l.sources {
         if let Some(c) = &s.command {
-            lines.push(format!("# {} — {}\n{c}", s.name, s.status));
+            // A comment line: a line break in the status would end the comment.
+            let status = s.status.replace(['\r', '\n'], " ");
+            lines.push(format!("# {} — {status}\n{c}", s.name));
         }
     }
     write!(w, "{}", fence("sh", &lines.join("\n")))

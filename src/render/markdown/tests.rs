@@ -36,3 +36,18 @@ fn summary_titles_cannot_open_html() {
         "&lt;script&gt;&amp; &lt;/summary&gt;"
     );
 }
+
+#[test]
+fn prose_escapes_what_would_open_markup_and_keeps_ktraces_code_spans() {
+    assert_eq!(
+        syntax::plain("# x <img> [a](b) *e* _u_ a_b \\ `c` &\nnext"),
+        "\\# x &lt;img&gt; \\[a\\](b) \\*e\\* \\_u\\_ a_b \\\\ \\`c\\` &amp; next"
+    );
+    assert_eq!(
+        syntax::inline("`84Mi` = the working set of `a`b` <x>"),
+        "`84Mi` = the working set of `a`b\\` &lt;x&gt;"
+    );
+    assert_eq!(syntax::inline("`` a`b ``, ```x"), "``a`b``, \\`\\`\\`x");
+    assert_eq!(code_span(""), "` `");
+    assert_eq!(code_span(" x "), "`  x  `");
+}

@@ -173,6 +173,8 @@ pub struct RequestRecord {
     pub user_agent: Option<String>,
     /// `Impersonate-User` header, if sent.
     pub impersonate_user: Option<String>,
+    /// Every `Impersonate-Group` header, in the order sent (kubectl sends one per group).
+    pub impersonate_groups: Vec<String>,
     /// Response status; `None` while in flight (or forever, for `Hang`).
     pub status: Option<u16>,
     pub started: Instant,
@@ -482,6 +484,12 @@ async fn handle(state: Arc<State>, req: Request<Incoming>) -> Response<Body> {
                 .headers()
                 .get("impersonate-user")
                 .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned()),
+            impersonate_groups: req
+                .headers()
+                .get_all("impersonate-group")
+                .iter()
+                .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
+                .collect(),
             status: None,
             started: Instant::now(),
             finished: None,
