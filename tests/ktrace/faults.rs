@@ -34,12 +34,6 @@ const KNOWN_DEFECTS: &[&str] = &[
     // Bundle attacks. A target name of 17 MiB is refused ("is for pod …, not …") but the
     // error quotes the whole name: 17 MiB on stderr.
     "huge target name",
-    // U+202E (right-to-left override) is printed raw in the text report and in errors
-    // (defect 11): from the context, the Pod's nodeName/image, a source error, the target.
-    "hostile target name",
-    "hostile context",
-    "hostile pod body fields",
-    "hostile error",
     // A Pod body that is not JSON replays as exit 0 (consistent): the unreadable Pod is
     // not said to be unreadable (defect 8).
     "hostile pod body",
