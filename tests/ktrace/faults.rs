@@ -17,11 +17,6 @@ use std::time::Instant;
 /// Cases that show a defect of ktrace not fixed yet: skipped (with a printed line), each
 /// described where it is listed. Keep this as short as it is honest.
 const KNOWN_DEFECTS: &[&str] = &[
-    // A Pod (and a Deployment) body that is not valid JSON (a complete 200 answer cut after
-    // `spec.containers[0].env`) cannot be redacted (objects::redact_object parses it) and is
-    // stored verbatim: the env value is in the saved bundle (src/fetch/redact.rs).
-    "pod × cutshort",
-    "deployment × cutshort",
     // A 200 Pod answer cut off on the wire (Content-Length larger than what is sent) has no
     // HTTP status in the outcome, so check_pod calls it "cannot reach the API server" and
     // exits 1 with no report; the server was reached and answered.

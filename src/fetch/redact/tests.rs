@@ -28,9 +28,21 @@ fn env_values_are_taken_out_and_the_filter_says_so() {
 }
 
 #[test]
-fn failures_and_non_json_bodies_are_left_alone() {
-    let text = ok("not json");
-    assert_eq!(redacted(text.clone()), text);
+fn a_body_that_cannot_be_redacted_is_not_stored_and_failures_are_left_alone() {
+    let cut = r#"{"spec":{"containers":[{"name":"c","env":[{"name":"DB_PASSWORD","value":"hunter2"#;
+    let out = redacted(ok(cut));
+    assert_eq!(
+        out.outcome,
+        Outcome::Failed {
+            http_status: Some(200),
+            error: format!(
+                "the answer is not valid JSON ({} bytes); it is not stored, because ktrace cannot take secrets out of a body it cannot read",
+                cut.len()
+            ),
+            needs: None,
+        }
+    );
+    assert_eq!(out.request.as_deref(), Some("/api/v1/namespaces/a/pods/b"));
     let failed = Source {
         outcome: Outcome::Failed {
             http_status: Some(403),
