@@ -46,5 +46,18 @@ pub fn escape(s: &str, keep: Keep) -> String {
     out
 }
 
+/// `s` cut to at most `max` bytes (at a character boundary), saying how much was left out:
+/// an error may quote a value from a hostile bundle or server, and a message stays readable.
+pub fn bounded(s: &str, max: usize) -> String {
+    if s.len() <= max {
+        return s.to_string();
+    }
+    let mut end = max;
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}… ({} more bytes)", &s[..end], s.len() - end)
+}
+
 #[cfg(test)]
 mod tests;

@@ -12,7 +12,9 @@ fn main() -> ExitCode {
     match ktrace::app::run(cli) {
         Ok(code) => code,
         Err(err) => {
-            let text = ktrace::escape::escape(&err.to_string(), ktrace::escape::Keep::Layout);
+            // An error can quote a hostile value (a 17 MiB pod name from a bundle): at most 4 KiB.
+            let message = ktrace::escape::bounded(&err.to_string(), 4096);
+            let text = ktrace::escape::escape(&message, ktrace::escape::Keep::Layout);
             // A closed stderr leaves only the exit code to tell; that is no reason to panic.
             let _ = writeln!(std::io::stderr(), "error: {text}");
             ExitCode::from(err.exit_code())

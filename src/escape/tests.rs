@@ -22,3 +22,11 @@ fn bidi_controls_are_escaped_with_the_control_characters() {
         "\u{2029}\u{202f}\u{2065}\u{206a}"
     );
 }
+
+#[test]
+fn long_messages_are_cut_at_a_character_boundary_saying_how_much() {
+    assert_eq!(bounded("short", 10), "short");
+    assert_eq!(bounded("aaaaaaaaaa", 4), "aaaa… (6 more bytes)");
+    // 'é' is two bytes: a cut inside it backs off to the boundary before.
+    assert_eq!(bounded("aéb", 2), "a… (3 more bytes)");
+}

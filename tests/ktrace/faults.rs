@@ -26,9 +26,6 @@ const KNOWN_DEFECTS: &[&str] = &[
     // duplicates are diagnosed as 740 "duplicate-series", and a 61 GiB cAdvisor Σ against an
     // 84.7 MiB Metrics API value is "consistent, with drift", exit 0 (defects 1 and 9).
     "cadvisor × huge",
-    // Bundle attacks. A target name of 17 MiB is refused ("is for pod …, not …") but the
-    // error quotes the whole name: 17 MiB on stderr.
-    "huge target name",
     // A Pod body that is not JSON replays as exit 0 (consistent): the unreadable Pod is
     // not said to be unreadable (defect 8).
     "hostile pod body",
