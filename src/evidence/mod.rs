@@ -96,8 +96,10 @@ pub struct Sources {
     pub kubelet_resource: Source,
 }
 
-/// One request and what came back.
+/// One request and what came back. In a bundle it must be a JSON object: serde would also
+/// read a struct from an array (`"pod": []` as an absent Pod), which a bundle never means.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct Source {
     /// The request as a user could repeat it: an API path (`/api/v1/...`) or a full URL.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -108,6 +110,28 @@ pub struct Source {
     /// What happened.
     #[serde(default)]
     pub outcome: Outcome,
+}
+
+impl Serialize for Source {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        Source::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for Source {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct ObjectOnly;
+        impl<'de> serde::de::Visitor<'de> for ObjectOnly {
+            type Value = Source;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a source object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<Source, A::Error> {
+                Source::deserialize(serde::de::value::MapAccessDeserializer::new(map))
+            }
+        }
+        d.deserialize_map(ObjectOnly)
+    }
 }
 
 /// The result of one request.

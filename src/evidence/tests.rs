@@ -65,3 +65,24 @@ fn the_seed_bundle_holds_memory_and_cpu_queries() {
     let purposes: Vec<&QueryPurpose> = ev.sources.prometheus.iter().map(|q| &q.purpose).collect();
     assert_eq!(purposes, [&QueryPurpose::Memory, &QueryPurpose::Cpu]);
 }
+
+#[test]
+fn a_source_must_be_an_object_not_an_array() {
+    let seed = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/fixtures/bundles/seed-ocp48-crio-cgv1.json"
+    ))
+    .unwrap();
+    let mut v: serde_json::Value = serde_json::from_str(&seed).unwrap();
+    v["sources"]["pod"] = serde_json::json!([]);
+    let err = read_bundle(v.to_string().as_bytes())
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("invalid type: sequence, expected a source object"),
+        "{err}"
+    );
+    v["sources"]["pod"] = serde_json::json!({});
+    let ev = read_bundle(v.to_string().as_bytes()).unwrap();
+    assert_eq!(ev.sources.pod, Source::default());
+}

@@ -29,9 +29,6 @@ const KNOWN_DEFECTS: &[&str] = &[
     // A Pod body that is not JSON replays as exit 0 (consistent): the unreadable Pod is
     // not said to be unreadable (defect 8).
     "hostile pod body",
-    // `sources.pod: []` (wrong type) is accepted by the bundle loader and read as a Pod
-    // that is absent; the replay exits 0 instead of refusing the bundle.
-    "pod source an array",
 ];
 
 /// How many cases run at once.
