@@ -10,6 +10,7 @@ mod cadvisor;
 mod cgroup_version;
 mod excerpts;
 mod findings;
+mod identity;
 mod metrics_api;
 mod missing;
 pub mod model;
@@ -34,7 +35,10 @@ pub fn analyze(ev: &Evidence) -> Lineage {
     // Each kubelet body is parsed once; its samples keep their lines' spans into it.
     let cad = parse::parse(s.kubelet_cadvisor.body().unwrap_or_default());
     let res = parse::parse(s.kubelet_resource.body().unwrap_or_default());
-    let metrics_api = layer(&s.pod_metrics, metrics_api::parse_pod_metrics);
+    let metrics_api = layer(&s.pod_metrics, |body| {
+        identity::check_body(body, &ev.target)?;
+        metrics_api::parse_pod_metrics(body)
+    });
     let top = match metrics_api.get() {
         Some(view) => metrics_api::predict_top(&ev.target.name, view),
         None => missing("no PodMetrics to compute from".into()),
@@ -75,7 +79,7 @@ pub fn analyze(ev: &Evidence) -> Lineage {
         target: ev.target.clone(),
         captured_at: ev.captured_at.clone(),
         cluster: ev.cluster.clone(),
-        pod: pod::pod_view(&s.pod),
+        pod: pod::pod_view(&s.pod, &ev.target),
         top,
         metrics_api,
         backend,
@@ -95,6 +99,7 @@ pub fn analyze(ev: &Evidence) -> Lineage {
         .any(|f| f.code == "no-pod-metrics" || f.code == "metrics-api-not-available");
     let mut found = findings::findings(&lineage, &selection.notes, explained);
     found.extend(pod_found);
+    identity::findings(&lineage, &mut found);
     lineage.findings = tidy::tidy(found);
     lineage.verdict = verdict(&lineage);
     lineage.summary = summary::summary(&lineage);
