@@ -14,6 +14,11 @@ pub use bundle::{BundleError, SCHEMA_VERSION, read_bundle, write_bundle};
 
 use serde::{Deserialize, Serialize};
 
+/// The phrase every size-limit message starts with (in a source's `error` when the answer
+/// was not kept, in its `filter` note when kubelet lines were kept up to the limit), so a
+/// reader — and `lineage` — can tell a cut source from a complete one.
+pub const LIMIT_REACHED: &str = "ktrace limit reached";
+
 /// The root of an evidence bundle.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Evidence {

@@ -11,6 +11,7 @@ mod cgroup_version;
 mod excerpts;
 mod findings;
 mod identity;
+mod limits;
 mod metrics_api;
 mod missing;
 pub mod model;
@@ -100,6 +101,7 @@ pub fn analyze(ev: &Evidence) -> Lineage {
     let mut found = findings::findings(&lineage, &selection.notes, explained);
     found.extend(pod_found);
     identity::findings(&lineage, &mut found);
+    limits::findings(ev, &mut found);
     lineage.findings = tidy::tidy(found);
     lineage.verdict = verdict(&lineage);
     lineage.summary = summary::summary(&lineage);
