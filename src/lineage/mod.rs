@@ -102,6 +102,7 @@ pub fn analyze(ev: &Evidence) -> Lineage {
     found.extend(pod_found);
     identity::findings(&lineage, &mut found);
     limits::findings(ev, &mut found);
+    found.extend(selection::repeated_finding(&selection));
     lineage.findings = tidy::tidy(found);
     lineage.verdict = verdict(&lineage);
     lineage.summary = summary::summary(&lineage);

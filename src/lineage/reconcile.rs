@@ -190,12 +190,21 @@ fn compare(
     if let (Some(a), Some(c)) = (api, cadvisor)
         && a != c
     {
+        let newest = sel.and_then(|s| s.newest_ms);
+        let why = not_drift(sel, newest, api_ms);
         parts.push(format!(
-            "cAdvisor Σ off by {:+} B from Metrics API{}",
+            "cAdvisor Σ off by {:+} B from Metrics API{}{}",
             c - a,
-            age(sel.and_then(|s| s.newest_ms), api_ms, "cAdvisor")
+            age(newest, api_ms, "cAdvisor"),
+            why.as_deref()
+                .map(|w| format!(" ({w})"))
+                .unwrap_or_default()
         ));
-        drift = true;
+        if why.is_some() {
+            differs = true
+        } else {
+            drift = true
+        }
     }
     let missing = missing_parts(inputs, api, backend, cadvisor, backend_name);
     let mut text = match (parts.is_empty(), api.is_some()) {
@@ -240,6 +249,34 @@ fn missing_parts(
         missing.push("cAdvisor series");
     }
     missing
+}
+
+/// Most series one container's working set can honestly be summed from (its cgroup under two
+/// paths, a few lingering old instances); past it a difference is not drift.
+pub const MAX_DRIFT_SERIES: usize = 16;
+
+/// Why a kubelet sum that differs from the Metrics API is a disagreement, not drift: drift
+/// is only a kubelet sample newer than the PodMetrics timestamp (the backend read one at
+/// least as new as any older sample, so an older one that differs contradicts it).
+fn not_drift(sel: Option<&Selected>, newest: Option<i64>, api_ms: Option<i64>) -> Option<String> {
+    let sel = sel?;
+    if sel.negative {
+        return Some("a negative working set is no memory reading".into());
+    }
+    if sel.series.len() > MAX_DRIFT_SERIES {
+        return Some(format!(
+            "{} series match the container, more than its cgroups explain",
+            sel.series.len()
+        ));
+    }
+    match (newest, api_ms) {
+        (Some(_), Some(_)) if is_later(newest, api_ms) => None,
+        (Some(_), Some(_)) => Some(
+            "not newer than the PodMetrics timestamp: the backend read a sample at least as new"
+                .into(),
+        ),
+        _ => Some("no timestamp shows the kubelet sample is newer than the PodMetrics".into()),
+    }
 }
 
 /// True when the sample is from a later second than the Metrics API timestamp.
