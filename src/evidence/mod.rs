@@ -9,8 +9,10 @@
 //! The wire format is documented in `docs/bundle-format.md`.
 
 mod bundle;
+mod quote;
 
 pub use bundle::{BundleError, SCHEMA_VERSION, read_bundle, write_bundle};
+pub use quote::{QUOTE_CHARS, quote_head};
 
 use serde::{Deserialize, Serialize};
 

@@ -24,6 +24,7 @@ mod sources;
 mod summary;
 mod tidy;
 pub mod time;
+mod unreadable;
 
 use crate::evidence::{Evidence, Source};
 use crate::exposition::parse::{self, Exposition};
@@ -102,6 +103,7 @@ pub fn analyze(ev: &Evidence) -> Lineage {
     found.extend(pod_found);
     identity::findings(&lineage, &mut found);
     limits::findings(ev, &mut found);
+    unreadable::findings(&lineage, &mut found);
     found.extend(selection::repeated_finding(&selection));
     lineage.findings = tidy::tidy(found);
     lineage.verdict = verdict(&lineage);

@@ -3,7 +3,7 @@
 use serde_json::Value;
 
 use super::model::{Layer, PodContainer, PodView};
-use crate::evidence::{PodRef, Source};
+use crate::evidence::{PodRef, Source, quote_head};
 use crate::quantity;
 
 /// The Pod layer; missing when the answer names another pod than `target`.
@@ -17,7 +17,11 @@ pub fn pod_view(src: &Source, target: &PodRef) -> Layer<PodView> {
         Ok(v) => v,
         Err(e) => {
             return Layer::Missing {
-                reason: format!("Pod is not JSON: {e}"),
+                reason: format!(
+                    "{} (not JSON: {e}); it begins {}",
+                    super::unreadable::UNREADABLE_POD,
+                    quote_head(body)
+                ),
             };
         }
     };

@@ -33,6 +33,7 @@ fn answer(container: &str, value: &str) -> PromSample {
         ],
         value: value.into(),
         timestamp: "1636128362".into(),
+        unreadable: None,
     }
 }
 
@@ -288,15 +289,30 @@ fn metrics_server_keeps_the_first_resource_sample_and_drifts_when_it_is_later() 
 
 #[test]
 fn adapter_values_round_up_like_the_adapter_and_api_entries_are_summed() {
-    assert_eq!(prom_value(&answer("a", "1.5")), Some(2));
+    assert_eq!(prom_value(&answer("a", "1.5")), Ok(2));
     assert_eq!(
         prom_value(&answer("a", "1.0004")),
-        Some(1),
+        Ok(1),
         "sub-milli is cut first"
     );
-    assert_eq!(prom_value(&answer("a", "NaN")), Some(0));
-    assert_eq!(prom_value(&answer("a", "-3")), Some(0));
-    assert_eq!(prom_value(&answer("a", "+Inf")), None);
+    // Issue 9: NaN and negatives are no reading (never shown as the adapter's 0).
+    let zero = |v: &str| {
+        format!("the query returned {v:?}, not a byte count (the adapter would make it 0)")
+    };
+    assert_eq!(prom_value(&answer("a", "NaN")), Err(zero("NaN")));
+    assert_eq!(prom_value(&answer("a", "-3")), Err(zero("-3")));
+    assert_eq!(prom_value(&answer("a", "-Inf")), Err(zero("-Inf")));
+    let beyond = |v: &str| format!("the query returned {v:?}, beyond any byte count");
+    assert_eq!(prom_value(&answer("a", "+Inf")), Err(beyond("+Inf")));
+    assert_eq!(prom_value(&answer("a", "1e400")), Err(beyond("1e400")));
+    assert_eq!(
+        prom_value(&answer("a", "0x10")),
+        Err("the query returned \"0x10\", not a decimal number".into())
+    );
+    assert_eq!(
+        prom_value(&answer("a", "infinity")),
+        Err("the query returned \"infinity\", not a decimal number".into())
+    );
     assert_eq!(
         (ceil_div(7, 2), ceil_div(-7, 2), ceil_div(6, 2)),
         (4, -4, 3)

@@ -78,3 +78,99 @@ fn a_complete_bundle_has_no_limit_finding() {
     let (_, v) = json_report("csi/blockvol-fs-1", SEED);
     assert!(finding(&v, "limit-reached").is_empty());
 }
+
+/// The seed with the centos-tools query sample's value (`"88784896"`) replaced by `json`.
+fn with_query_value(json: &str) -> (i32, String, Value) {
+    run_modified(|v| {
+        let q = &mut v["sources"]["prometheus"][0]["source"]["outcome"]["body"];
+        *q = Value::String(q.as_str().unwrap().replace("\"88784896\"", json));
+    })
+}
+
+#[test]
+fn an_unreadable_query_value_is_quoted_not_called_no_sample() {
+    let cases = [
+        (
+            "88784896",
+            "unreadable: the query's sample is unreadable: the value 88784896 is not a string, as Prometheus sends it",
+        ),
+        (
+            "\"+Inf\"",
+            "unreadable: the query returned \"+Inf\", beyond any byte count",
+        ),
+        (
+            "\"1e400\"",
+            "unreadable: the query returned \"1e400\", beyond any byte count",
+        ),
+        (
+            "\"0x10\"",
+            "unreadable: the query returned \"0x10\", not a decimal number",
+        ),
+        (
+            "\"NaN\"",
+            "unreadable: the query returned \"NaN\", not a byte count (the adapter would make it 0)",
+        ),
+        (
+            "\"-Inf\"",
+            "unreadable: the query returned \"-Inf\", not a byte count (the adapter would make it 0)",
+        ),
+        (
+            "\"-5\"",
+            "unreadable: the query returned \"-5\", not a byte count (the adapter would make it 0)",
+        ),
+    ];
+    for (value, verdict) in cases {
+        let (code, text, v) = with_query_value(value);
+        let r = recon(&v, "centos-tools");
+        assert_eq!(r["verdict"], verdict, "{value}");
+        assert_eq!(r["backend_bytes"], Value::Null, "{value}: never shown as 0");
+        assert_eq!((code, &v["verdict"]), (3, &"partial".into()), "{value}");
+        assert!(!text.contains("returned no sample"), "{value}: {text}");
+        let f = finding(&v, "unreadable-answer");
+        assert_eq!(f[0]["severity"], "missing", "{value}");
+        assert_eq!(
+            f[0]["evidence"][0],
+            format!(
+                "Prometheus query, container \"centos-tools\": {}",
+                verdict.trim_start_matches("unreadable: ")
+            ),
+            "{value}"
+        );
+        assert!(
+            text.contains(&format!("centos-tools: {verdict}")),
+            "{value}: the partial line names it: {text}"
+        );
+    }
+}
+
+#[test]
+fn an_apiservice_with_a_wrong_typed_service_is_unreadable_not_local() {
+    let (_, text, v) = run_modified(|v| {
+        set_body(v, "apiservice", |b| {
+            let mut o: Value = serde_json::from_str(b).unwrap();
+            o["spec"]["service"] = Value::String("prometheus-adapter".into());
+            o.to_string()
+        })
+    });
+    assert_eq!(v["backend"]["service"], Value::Null);
+    let why = "the APIService's spec.service is unreadable (not a {namespace, name} object): \"\\\"prometheus-adapter\\\"\"";
+    assert_eq!(v["backend"]["apiservice_missing"], why);
+    assert!(!text.contains("(local"), "{text}");
+    assert_eq!(
+        finding(&v, "unreadable-answer")[0]["evidence"],
+        serde_json::json!([format!("APIService: {why}")])
+    );
+}
+
+#[test]
+fn a_pod_answer_that_is_not_json_is_unreadable_and_quoted() {
+    let (_, _, v) = run_modified(|v| {
+        v["sources"]["pod"]["outcome"]["body"] = Value::String("<html>\u{1b}[31mgateway".into());
+    });
+    let why = "the Pod answer is unreadable (not JSON: expected value at line 1 column 1); it begins \"<html>\\u{1b}[31mgateway\"";
+    assert_eq!(v["pod"]["reason"], why);
+    assert_eq!(
+        finding(&v, "unreadable-answer")[0]["evidence"],
+        serde_json::json!([format!("Pod: {why}")])
+    );
+}
