@@ -21,6 +21,14 @@ use serde::{Deserialize, Serialize};
 /// reader — and `lineage` — can tell a cut source from a complete one.
 pub const LIMIT_REACHED: &str = "ktrace limit reached";
 
+/// In a kubelet source's `filter` note, after a count: lines that mention the pod but
+/// could not be read (e.g. `; 3 lines mention the pod but could not be read (2 kept)`).
+pub const UNREADABLE_LINES: &str = "lines mention the pod but could not be read";
+
+/// In a kubelet source's `filter` note: no line of the body was in the text format; the
+/// note goes on with `; it begins "…"`.
+pub const UNREADABLE_BODY: &str = "no line of the body is in the Prometheus text format";
+
 /// The root of an evidence bundle.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Evidence {

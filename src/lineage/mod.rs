@@ -11,6 +11,7 @@ mod cgroup_version;
 mod excerpts;
 mod findings;
 mod identity;
+mod kubelet_body;
 mod limits;
 mod metrics_api;
 mod missing;
@@ -58,7 +59,10 @@ pub fn analyze(ev: &Evidence) -> Lineage {
     let selection = selection::select(&inputs);
     let reconciliation = reconcile::reconcile(&inputs, &selection);
     let sources = sources::source_views(ev, adapter.as_ref());
-    let cadvisor = layer(&s.kubelet_cadvisor, |_| Ok(cadvisor::cadvisor_view(&cad)));
+    let cadvisor = layer(&s.kubelet_cadvisor, |_| {
+        kubelet_body::check_body(&s.kubelet_cadvisor, &cad)?;
+        Ok(cadvisor::cadvisor_view(&cad))
+    });
     let version = cadvisor
         .get()
         .map_or(CgroupVersion::Unknown, |v| cgroup_version::detect(&cad, v));
@@ -86,7 +90,10 @@ pub fn analyze(ev: &Evidence) -> Lineage {
         metrics_api,
         backend,
         adapter,
-        resource: layer(&s.kubelet_resource, |_| Ok(resource_rows(&res))),
+        resource: layer(&s.kubelet_resource, |_| {
+            kubelet_body::check_body(&s.kubelet_resource, &res)?;
+            Ok(resource_rows(&res))
+        }),
         cadvisor,
         breakdown,
         reconciliation,
@@ -105,6 +112,18 @@ pub fn analyze(ev: &Evidence) -> Lineage {
     limits::findings(ev, &mut found);
     unreadable::findings(&lineage, &mut found);
     found.extend(selection::repeated_finding(&selection));
+    found.extend(kubelet_body::finding(
+        "kubelet /metrics/cadvisor",
+        &s.kubelet_cadvisor,
+        &cad,
+        lineage.cadvisor.reason(),
+    ));
+    found.extend(kubelet_body::finding(
+        "kubelet /metrics/resource",
+        &s.kubelet_resource,
+        &res,
+        lineage.resource.reason(),
+    ));
     lineage.findings = tidy::tidy(found);
     lineage.verdict = verdict(&lineage);
     lineage.summary = summary::summary(&lineage);
@@ -156,7 +175,10 @@ fn verdict(l: &Lineage) -> Verdict {
     });
     let layer_missing =
         l.metrics_api.get().is_none() || l.cadvisor.get().is_none() || adapter_missing;
-    let source_missing = l.sources.iter().any(|s| s.required && !s.ok);
+    let source_missing = l.sources.iter().any(|s| s.required && !s.ok)
+        || l.findings
+            .iter()
+            .any(|f| f.code == kubelet_body::CODE || f.code == "limit-reached");
     let incomplete = l.reconciliation.iter().any(|r| !r.agrees && !r.drift);
     if layer_missing || source_missing || incomplete || l.reconciliation.is_empty() {
         return Verdict::Partial;

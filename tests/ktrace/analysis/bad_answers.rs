@@ -174,3 +174,106 @@ fn a_pod_answer_that_is_not_json_is_unreadable_and_quoted() {
         serde_json::json!([format!("Pod: {why}")])
     );
 }
+
+/// The seed's kubelet body with its centos-tools working-set line replaced by `f(line)`, and
+/// `note` appended to the filter note.
+fn with_kubelet_line(f: impl Fn(&str) -> String, note: &str) -> (i32, String, Value) {
+    run_modified(|v| {
+        let o = &mut v["sources"]["kubelet_cadvisor"]["outcome"];
+        let body = o["body"].as_str().unwrap();
+        let line = body
+            .lines()
+            .find(|l| {
+                l.starts_with("container_memory_working_set_bytes{")
+                    && l.contains("container=\"centos-tools\"")
+            })
+            .unwrap()
+            .to_string();
+        o["body"] = Value::String(body.replace(&line, &f(&line)));
+        o["filter"] = Value::String(format!("{}{note}", o["filter"].as_str().unwrap()));
+    })
+}
+
+#[test]
+fn an_unreadable_kubelet_line_of_the_pod_is_a_finding_and_a_partial_verdict() {
+    // As the filter keeps it now: the broken line, and the count in the note.
+    let (code, text, v) = with_kubelet_line(
+        |l| l.replacen('}', " ", 1),
+        "; 1 lines mention the pod but could not be read (1 kept)",
+    );
+    assert_eq!(code, 3);
+    assert_eq!(v["verdict"], "partial");
+    let f = finding(&v, "unreadable-lines");
+    assert_eq!(f[0]["severity"], "missing");
+    assert_eq!(
+        f[0]["message"],
+        "1 line of the kubelet /metrics/cadvisor body could not be read, so what it says is not in the tables."
+    );
+    let quoted = f[0]["evidence"][0].as_str().unwrap();
+    assert!(
+        quoted.contains("\"container_memory_working_set_bytes{container=\\\"centos-tools\\\""),
+        "{quoted}"
+    );
+    assert!(
+        !v["cadvisor"]["value"]["parse_issues"]
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
+    assert!(
+        text.contains("Partly proven: 1 line of the kubelet /metrics/cadvisor body could not be read, so what it says is not in the tables; what was read agrees."),
+        "{text}"
+    );
+    assert!(!text.contains("missing kubelet"), "{text}");
+}
+
+#[test]
+fn kubelet_lines_only_counted_by_the_filter_are_still_reported() {
+    // Lines that are not UTF-8 or over 1 MiB are counted, not kept: the body looks whole.
+    let (code, _, v) = with_kubelet_line(
+        str::to_string,
+        "; 4 lines mention the pod but could not be read (0 kept)",
+    );
+    assert_eq!(code, 3);
+    assert_eq!(
+        message(&v, "unreadable-lines"),
+        "4 lines of the kubelet /metrics/cadvisor body could not be read, so what they say is not in the tables."
+    );
+}
+
+#[test]
+fn a_garbage_kubelet_body_is_an_unreadable_layer_not_an_empty_table() {
+    let (code, text, v) = run_modified(|v| {
+        let o = &mut v["sources"]["kubelet_cadvisor"]["outcome"];
+        o["body"] = Value::String(String::new());
+        o["filter"] = Value::String(format!(
+            "{}; no line of the body is in the Prometheus text format; it begins \"<html>502 Bad Gateway\"",
+            o["filter"].as_str().unwrap()
+        ));
+    });
+    assert_eq!(code, 3);
+    let why = "the kubelet body is unreadable: no line of the body is in the Prometheus text format; it begins \"<html>502 Bad Gateway\"";
+    assert_eq!(v["cadvisor"]["status"], "missing");
+    assert_eq!(v["cadvisor"]["reason"], why);
+    assert_eq!(
+        message(&v, "unreadable-lines"),
+        format!("The kubelet /metrics/cadvisor body could not be read: {why}.")
+    );
+    assert!(
+        text.contains("Partly proven: The kubelet /metrics/cadvisor body could not be read: the kubelet body is unreadable"),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_garbage_body_kept_whole_is_unreadable_too() {
+    let (_, _, v) = run_modified(|v| {
+        let o = &mut v["sources"]["kubelet_cadvisor"]["outcome"];
+        o["body"] = Value::String("{\"kind\":\"Status\"}\n".into());
+        o.as_object_mut().unwrap().remove("filter");
+    });
+    assert_eq!(
+        v["cadvisor"]["reason"],
+        "the kubelet body is unreadable: no line of the body is in the Prometheus text format; it begins \"{\\\"kind\\\":\\\"Status\\\"}\\n\""
+    );
+}
