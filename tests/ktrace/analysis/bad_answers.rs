@@ -46,7 +46,7 @@ fn a_source_cut_at_a_limit_gets_a_limit_reached_finding_quoting_the_note() {
         "{}: kept the first 20000 lines / 8 MiB of the pod's lines, the most ktrace keeps of one kubelet body; the rest of the body was not read",
         ktrace::evidence::LIMIT_REACHED
     );
-    let (_, text, v) = run_modified(|v| {
+    let (code, text, v) = run_modified(|v| {
         let o = &mut v["sources"]["kubelet_cadvisor"]["outcome"];
         let note = format!("{}; {cut}", o["filter"].as_str().unwrap());
         o["filter"] = Value::String(note);
@@ -71,6 +71,11 @@ fn a_source_cut_at_a_limit_gets_a_limit_reached_finding_quoting_the_note() {
         ])
     );
     assert!(text.contains("limit-reached"), "{text}");
+    assert_eq!(code, 3, "cut evidence is never an all-clear");
+    assert!(
+        text.contains("Partly proven: missing Adapter config (ConfigMap) (ktrace limit reached: the answer to GET /api/v1/x is larger than 4 MiB"),
+        "{text}"
+    );
 }
 
 #[test]
@@ -275,5 +280,22 @@ fn a_garbage_body_kept_whole_is_unreadable_too() {
     assert_eq!(
         v["cadvisor"]["reason"],
         "the kubelet body is unreadable: no line of the body is in the Prometheus text format; it begins \"{\\\"kind\\\":\\\"Status\\\"}\\n\""
+    );
+}
+
+#[test]
+fn a_kubelet_body_cut_at_its_keep_limit_makes_the_verdict_partial() {
+    let (code, text, v) = run_modified(|v| {
+        let o = &mut v["sources"]["kubelet_cadvisor"]["outcome"];
+        let note = format!(
+            "{}; ktrace limit reached: stopped reading after 256 MiB (decoded), the most ktrace reads of one kubelet body; pod lines after that were not seen",
+            o["filter"].as_str().unwrap()
+        );
+        o["filter"] = Value::String(note);
+    });
+    assert_eq!((code, &v["verdict"]), (3, &"partial".into()));
+    assert!(
+        text.contains("Partly proven: kubelet /metrics/cadvisor was cut at a ktrace size limit: only part of it was kept, so what it holds is incomplete; what was read agrees."),
+        "{text}"
     );
 }
