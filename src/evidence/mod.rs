@@ -9,10 +9,25 @@
 //! The wire format is documented in `docs/bundle-format.md`.
 
 mod bundle;
+mod quote;
 
 pub use bundle::{BundleError, SCHEMA_VERSION, read_bundle, write_bundle};
+pub use quote::{QUOTE_CHARS, quote_head};
 
 use serde::{Deserialize, Serialize};
+
+/// The phrase every size-limit message starts with (in a source's `error` when the answer
+/// was not kept, in its `filter` note when kubelet lines were kept up to the limit), so a
+/// reader — and `lineage` — can tell a cut source from a complete one.
+pub const LIMIT_REACHED: &str = "ktrace limit reached";
+
+/// In a kubelet source's `filter` note, after a count: lines that mention the pod but
+/// could not be read (e.g. `; 3 lines mention the pod but could not be read (2 kept)`).
+pub const UNREADABLE_LINES: &str = "lines mention the pod but could not be read";
+
+/// In a kubelet source's `filter` note: no line of the body was in the text format; the
+/// note goes on with `; it begins "…"`.
+pub const UNREADABLE_BODY: &str = "no line of the body is in the Prometheus text format";
 
 /// The root of an evidence bundle.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

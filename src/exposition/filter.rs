@@ -11,9 +11,11 @@
 //! sample of a family come that family's latest `# HELP` and `# TYPE` lines (in that
 //! order) seen so far, once. A sample belongs to the family of the last metadata line
 //! when its name is that family name or that name followed by `_...` (histogram and
-//! summary series), and otherwise to the family named like the sample. Other comments,
-//! blank lines and unreadable lines are dropped, as are lines longer than
-//! [`MAX_LINE_BYTES`].
+//! summary series), and otherwise to the family named like the sample. Other comments and
+//! blank lines are dropped. A line that mentions the pod but cannot be read is never
+//! dropped unseen: it is kept verbatim for the parser to report (see [`line_kept`]), or,
+//! when it is not UTF-8 or longer than [`MAX_LINE_BYTES`], counted in
+//! [`FilterStats::unreadable`].
 //!
 //! Memory is bounded whatever the body: the carried line by [`MAX_LINE_BYTES`], the output
 //! by [`KeepLimits`] (past it nothing more is kept and [`FilterStats::cut`] is set), and the
@@ -23,7 +25,12 @@ use std::collections::HashMap;
 
 use memchr::memmem::Finder;
 
-use super::parse::{self, Line, MAX_LINE_BYTES, Meta, RawSample};
+mod lines;
+
+pub use lines::{cgroup_path_has_pod, line_kept, line_matches};
+
+use super::parse::{self, Line, MAX_LINE_BYTES, Meta};
+use lines::{is_comment, needle_texts, sample_matches};
 
 /// Which pod to keep.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -73,7 +80,27 @@ pub struct FilterStats {
     pub bytes_out: u64,
     /// A [`KeepLimits`] was reached: a matching line was not kept, nor anything after it.
     pub cut: bool,
+    /// Lines that mention the pod (contain a needle) but could not be read: not UTF-8,
+    /// not a sample line, or longer than [`MAX_LINE_BYTES`].
+    pub unreadable: u64,
+    /// Of those, the ones kept verbatim in the output (UTF-8 and not too long, up to
+    /// [`MAX_UNREADABLE_KEPT`] and the [`KeepLimits`]), for the parser to report.
+    pub unreadable_kept: u64,
+    /// Some line of the body was read as the text format (a `# HELP`/`# TYPE` line, a
+    /// sample, or the first line); false for a body of garbage.
+    pub readable: bool,
 }
+
+/// Most unreadable lines that mention the pod a [`PodLineFilter`] keeps (the rest are
+/// counted in [`FilterStats::unreadable`]).
+pub const MAX_UNREADABLE_KEPT: u64 = 100;
+
+/// Longest unreadable line kept (longer ones are counted): at most 400 KiB of them in all,
+/// so they never crowd the pod's readable lines out of the [`KeepLimits`].
+pub const MAX_UNREADABLE_LINE_BYTES: usize = 4096;
+
+/// How much of the body's first line a [`PodLineFilter`] keeps, see [`PodLineFilter::head`].
+pub const HEAD_BYTES: usize = 4096;
 
 /// The most a [`PodLineFilter`] keeps of one body. A real pod has a few hundred cAdvisor
 /// lines; a body that matches more is cut, and [`FilterStats::cut`] says so.
@@ -96,66 +123,6 @@ impl KeepLimits {
 /// Most bytes of `# HELP`/`# TYPE` lines held for families that have no kept sample yet;
 /// past it, only the current family's are held (real bodies hold a few KiB).
 pub const MAX_PENDING_META_BYTES: usize = 1024 * 1024;
-
-/// Whether one sample line belongs to the pod of `sel` (a trailing `\n` or `\r\n` is
-/// allowed). This is the exact predicate the filter applies:
-/// - the labels say `namespace == sel.namespace` and (`pod == sel.pod` or
-///   `pod_name == sel.pod`); a missing label never matches, not even an empty value;
-/// - or, when `sel.uid` is set, the `id` label is a cgroup path of that pod, see
-///   [`cgroup_path_has_pod`].
-///
-/// Comments, blank lines, invalid UTF-8 and lines that do not parse never match.
-pub fn line_matches(line: &[u8], sel: &PodSelector) -> bool {
-    let line = line.strip_suffix(b"\n").unwrap_or(line);
-    let Ok(text) = std::str::from_utf8(line) else {
-        return false;
-    };
-    match parse::scan_line(text) {
-        Ok(Line::Sample(sample)) => sample_matches(&sample, sel),
-        _ => false,
-    }
-}
-
-/// Whether the cgroup path `path` is the pod cgroup, or lies under it, of the pod with
-/// UID `uid`. One `/`-separated component must be either `pod<uid>` (cgroupfs driver)
-/// or `kubepods[-<qos>]-pod<uid with '-' as '_'>.slice` (systemd driver).
-pub fn cgroup_path_has_pod(path: &str, uid: &str) -> bool {
-    if uid.is_empty() {
-        return false;
-    }
-    let systemd_uid = uid.replace('-', "_");
-    path.split('/')
-        .any(|part| is_pod_component(part, uid, &systemd_uid))
-}
-
-fn is_pod_component(part: &str, uid: &str, systemd_uid: &str) -> bool {
-    if part.strip_prefix("pod") == Some(uid) {
-        return true;
-    }
-    let qos = part
-        .strip_prefix("kubepods")
-        .and_then(|p| p.strip_suffix(".slice"))
-        .and_then(|p| p.strip_suffix(systemd_uid))
-        .and_then(|p| p.strip_suffix("-pod"));
-    match qos {
-        Some("") => true,
-        Some(q) => q
-            .strip_prefix('-')
-            .is_some_and(|q| !q.is_empty() && !q.contains('-')),
-        None => false,
-    }
-}
-
-fn sample_matches(sample: &RawSample<'_>, sel: &PodSelector) -> bool {
-    let has = |name: &str, want: &str| sample.label(name).is_some_and(|l| l.value_is(want));
-    let by_labels =
-        has("namespace", &sel.namespace) && (has("pod", &sel.pod) || has("pod_name", &sel.pod));
-    by_labels
-        || sel
-            .uid()
-            .zip(sample.label("id"))
-            .is_some_and(|(uid, id)| cgroup_path_has_pod(&id.value(), uid))
-}
 
 /// Filters `body` in one go: [`PodLineFilter::new`], one `push`, then `finish`.
 pub fn filter_all(body: &[u8], sel: &PodSelector) -> Vec<u8> {
@@ -199,18 +166,15 @@ pub struct PodLineFilter {
     pending_meta: usize,
     limits: KeepLimits,
     stats: FilterStats,
+    /// The body's first line, up to [`HEAD_BYTES`]; `head_done` once it is complete.
+    head: Vec<u8>,
+    head_done: bool,
 }
 
 impl PodLineFilter {
     /// A filter for the pod `sel`.
     pub fn new(sel: PodSelector) -> Self {
-        let mut texts = vec![format!("\"{}\"", escape_label_value(&sel.pod))];
-        if let Some(uid) = sel.uid() {
-            texts.push(escape_label_value(uid));
-            texts.push(escape_label_value(&uid.replace('-', "_")));
-        }
-        texts.dedup();
-        let needles = texts
+        let needles = needle_texts(&sel)
             .iter()
             .map(|t| Finder::new(t.as_bytes()).into_owned())
             .collect();
@@ -224,6 +188,8 @@ impl PodLineFilter {
             pending_meta: 0,
             limits: KeepLimits::DEFAULT,
             stats: FilterStats::default(),
+            head: Vec::new(),
+            head_done: false,
         }
     }
 
@@ -247,6 +213,7 @@ impl PodLineFilter {
     /// Feeds the next chunk; appends the kept complete lines, each ended by `\n`, to `out`.
     pub fn push(&mut self, chunk: &[u8], out: &mut Vec<u8>) {
         self.stats.bytes_in += chunk.len() as u64;
+        self.note_head(chunk);
         if self.stats.cut {
             return;
         }
@@ -273,6 +240,41 @@ impl PodLineFilter {
         }
         self.carry.clear();
         self.skipping = false;
+        self.end_head();
+    }
+
+    /// The body's first line (at most [`HEAD_BYTES`], without its `\n`): what a body that
+    /// [`FilterStats::readable`] says is garbage begins with.
+    pub fn head(&self) -> &[u8] {
+        &self.head
+    }
+
+    /// Collects the first line of the body.
+    fn note_head(&mut self, chunk: &[u8]) {
+        if self.head_done {
+            return;
+        }
+        let room = HEAD_BYTES - self.head.len();
+        let end = memchr::memchr(b'\n', chunk).unwrap_or(chunk.len());
+        let take = end.min(room);
+        self.head
+            .extend_from_slice(chunk.get(..take).unwrap_or_default());
+        if take < chunk.len() || self.head.len() == HEAD_BYTES {
+            self.end_head();
+        }
+    }
+
+    /// The first line is complete: it counts as read when it is in the text format.
+    fn end_head(&mut self) {
+        if self.head_done {
+            return;
+        }
+        self.head_done = true;
+        let line = self.head.strip_suffix(b"\r").unwrap_or(&self.head);
+        if std::str::from_utf8(line).is_ok_and(|t| parse::scan_line(t).is_ok()) && !line.is_empty()
+        {
+            self.stats.readable = true;
+        }
     }
 
     /// Counters so far.
@@ -307,6 +309,12 @@ impl PodLineFilter {
             return;
         }
         if self.carry.len() + bytes.len() > MAX_LINE_BYTES {
+            let room = MAX_LINE_BYTES - self.carry.len();
+            self.carry
+                .extend_from_slice(bytes.get(..room).unwrap_or_default());
+            let carry = std::mem::take(&mut self.carry);
+            self.count_overlong(&carry);
+            self.carry = carry;
             self.skipping = true;
             self.carry.clear();
         } else {
@@ -354,29 +362,67 @@ impl PodLineFilter {
 
     /// Applies the exact rules to one line (without its `\n`).
     fn handle_line(&mut self, line: &[u8], out: &mut Vec<u8>) {
-        let first = line.iter().find(|&&b| b != b' ' && b != b'\t');
-        if first == Some(&b'#') {
+        if is_comment(line) {
             self.note_meta(line);
             return;
         }
-        if !self.needles.iter().any(|n| n.find(line).is_some()) {
+        if line.len() > MAX_LINE_BYTES {
+            self.count_overlong(line.get(..MAX_LINE_BYTES).unwrap_or_default());
+            return;
+        }
+        if !self.mentions_pod(line) {
             return;
         }
         let Ok(text) = std::str::from_utf8(line) else {
+            self.stats.unreadable += 1;
             return;
         };
-        if let Ok(Line::Sample(sample)) = parse::scan_line(text)
-            && sample_matches(&sample, &self.sel)
-        {
-            let name = sample.name;
-            if !self.room_for(name, line.len()) {
-                self.stats.cut = true;
-                return;
+        match parse::scan_line(text) {
+            Ok(Line::Sample(sample)) => {
+                self.stats.readable = true;
+                if sample_matches(&sample, &self.sel) {
+                    let name = sample.name;
+                    self.keep(Some(name), line, out);
+                }
             }
-            self.emit_meta(name, out);
-            self.write(line, out);
-            self.stats.lines_kept += 1;
+            _ => {
+                self.stats.unreadable += 1;
+                if self.stats.unreadable_kept < MAX_UNREADABLE_KEPT
+                    && line.len() <= MAX_UNREADABLE_LINE_BYTES
+                {
+                    self.keep(None, line, out);
+                }
+            }
         }
+    }
+
+    fn mentions_pod(&self, line: &[u8]) -> bool {
+        self.needles.iter().any(|n| n.find(line).is_some())
+    }
+
+    /// Counts an over-long line (its first [`MAX_LINE_BYTES`]) that mentions the pod.
+    fn count_overlong(&mut self, head: &[u8]) {
+        if !is_comment(head) && self.mentions_pod(head) {
+            self.stats.unreadable += 1;
+        }
+    }
+
+    /// Writes a kept line: a sample of family `name` (after its metadata), or with no name
+    /// an unreadable line; past the [`KeepLimits`] nothing more is kept (an unreadable line
+    /// that does not fit is only counted).
+    fn keep(&mut self, name: Option<&str>, line: &[u8], out: &mut Vec<u8>) {
+        if !self.room_for(name.unwrap_or(""), line.len()) {
+            self.stats.cut |= name.is_some();
+            return;
+        }
+        match name {
+            Some(name) => {
+                self.emit_meta(name, out);
+                self.stats.lines_kept += 1;
+            }
+            None => self.stats.unreadable_kept += 1,
+        }
+        self.write(line, out);
     }
 
     /// Whether a sample line of `len` bytes (and its family's pending metadata) still fits
@@ -398,6 +444,7 @@ impl PodLineFilter {
         let Ok(Line::Meta(meta)) = parse::scan_line(text) else {
             return;
         };
+        self.stats.readable = true;
         let (name, is_help) = match meta {
             Meta::Help { name, .. } => (name, true),
             Meta::Type { name, .. } => (name, false),
@@ -463,20 +510,6 @@ fn family_of<'a>(current: Option<&'a str>, name: &'a str) -> &'a str {
         }
         _ => name,
     }
-}
-
-/// How a label value is written in the text format: `\`, `"` and newline escaped.
-fn escape_label_value(value: &str) -> String {
-    let mut out = String::with_capacity(value.len());
-    for c in value.chars() {
-        match c {
-            '\\' => out.push_str("\\\\"),
-            '"' => out.push_str("\\\""),
-            '\n' => out.push_str("\\n"),
-            other => out.push(other),
-        }
-    }
-    out
 }
 
 #[cfg(test)]

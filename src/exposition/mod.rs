@@ -13,7 +13,8 @@ pub mod filter;
 pub mod parse;
 
 pub use filter::{
-    FilterStats, PodLineFilter, PodSelector, cgroup_path_has_pod, filter_all, line_matches,
+    FilterStats, MAX_UNREADABLE_KEPT, MAX_UNREADABLE_LINE_BYTES, PodLineFilter, PodSelector,
+    cgroup_path_has_pod, filter_all, line_kept, line_matches,
 };
 pub use parse::{
     Exposition, Family, MAX_ISSUES, MAX_LINE_BYTES, ParseIssue, Sample, parse, parse_labels,

@@ -6,9 +6,7 @@
 
 use crate::exposition::filter::KeepLimits;
 
-/// The phrase every limit message starts with, so a reader (and `lineage`) can tell a cut
-/// source from a complete one.
-pub const LIMIT_REACHED: &str = "ktrace limit reached";
+pub use crate::evidence::LIMIT_REACHED;
 
 /// Largest API object (or list) kept; etcd stores objects of at most 1.5 MiB.
 pub const MAX_OBJECT_BYTES: usize = 4 * 1024 * 1024;

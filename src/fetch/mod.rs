@@ -56,7 +56,7 @@ pub use progress::{Event, Progress};
 use serde_json::Value;
 
 use crate::evidence::{
-    ClusterInfo, Evidence, Outcome, PodRef, PromQuery, SCHEMA_VERSION, Source, Sources,
+    ClusterInfo, Evidence, Outcome, PodRef, PromQuery, SCHEMA_VERSION, Source, Sources, quote_head,
 };
 use crate::exposition::PodSelector;
 use crate::objects::{MAX_NAME, is_k8s_name};
@@ -148,10 +148,7 @@ async fn pod_and_kubelet(conn: &Conn, t: &PodRef) -> Result<(Source, Source, Sou
     let (node, uid) = node_and_uid(&pod);
     let pod = redacted(pod);
     let Some(node) = node else {
-        let why = match pod.missing_reason() {
-            Some(r) => format!("the node is unknown because the Pod could not be read ({r})"),
-            None => "the pod is not scheduled to a node (no spec.nodeName)".to_string(),
-        };
+        let why = no_node_reason(&pod);
         let skipped = Source {
             outcome: Outcome::NotCollected { reason: why },
             ..Source::default()
@@ -282,6 +279,29 @@ fn node_and_uid(pod: &Source) -> (Option<String>, Option<String>) {
             .map(str::to_string)
     };
     (field("/spec/nodeName"), field("/metadata/uid"))
+}
+
+/// Why the kubelet was not asked when the Pod named no node: the Pod failed, its answer is
+/// unreadable (not JSON, or a `spec.nodeName` that is no string: quoted), or it is not
+/// scheduled.
+fn no_node_reason(pod: &Source) -> String {
+    if let Some(r) = pod.missing_reason() {
+        return format!("the node is unknown because the Pod could not be read ({r})");
+    }
+    let body = pod.body().unwrap_or_default();
+    let unreadable = match serde_json::from_str::<Value>(body) {
+        Err(e) => format!("not JSON: {e}; it begins {}", quote_head(body)),
+        Ok(v) => match v.pointer("/spec/nodeName") {
+            None | Some(Value::Null) => {
+                return "the pod is not scheduled to a node (no spec.nodeName)".to_string();
+            }
+            Some(n) => format!(
+                "spec.nodeName is {}, not a string",
+                quote_head(&n.to_string())
+            ),
+        },
+    };
+    format!("the node is unknown because the Pod answer is unreadable ({unreadable})")
 }
 
 /// True when a request got no HTTP answer at all (timeout or connection failure).

@@ -2,6 +2,7 @@
 //! body, or kept whole up to a cap. Memory is bounded either way: see `limits`.
 
 use super::limits::{KUBELET_KEEP, LIMIT_REACHED, MAX_KUBELET_READ_BYTES, size};
+use crate::evidence::{UNREADABLE_BODY, UNREADABLE_LINES, quote_head};
 use crate::exposition::PodLineFilter;
 
 /// A body being read.
@@ -123,10 +124,24 @@ fn filter_note(f: &PodLineFilter) -> String {
         .as_deref()
         .map(|u| format!(" (+ cgroups of pod uid {u})"))
         .unwrap_or_default();
-    format!(
+    let mut note = format!(
         "lines with namespace={:?} and pod={:?} (or legacy pod_name){uid}, plus their # HELP/# TYPE; kept {} of {} lines ({} bytes read)",
         sel.namespace, sel.pod, st.lines_kept, st.lines_in, st.bytes_in
-    )
+    );
+    if st.unreadable > 0 {
+        note.push_str(&format!(
+            "; {} {UNREADABLE_LINES} ({} kept)",
+            st.unreadable, st.unreadable_kept
+        ));
+    }
+    if st.bytes_in > 0 && !st.readable {
+        let head = String::from_utf8_lossy(f.head());
+        note.push_str(&format!(
+            "; {UNREADABLE_BODY}; it begins {}",
+            quote_head(&head)
+        ));
+    }
+    note
 }
 
 #[cfg(test)]

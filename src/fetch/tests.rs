@@ -73,3 +73,24 @@ fn no_answer_means_no_http_status() {
     assert!(!no_answer(&answered("{}")));
     assert!(!no_answer(&Source::default()));
 }
+
+#[test]
+fn a_pod_answer_that_cannot_be_read_is_not_called_unscheduled() {
+    // Issue 9, defect 8: a body that is not JSON used to read as "not scheduled".
+    assert_eq!(
+        no_node_reason(&answered("<html>oops")),
+        "the node is unknown because the Pod answer is unreadable (not JSON: expected value at line 1 column 1; it begins \"<html>oops\")"
+    );
+    assert_eq!(
+        no_node_reason(&answered(r#"{"spec":{"nodeName":7}}"#)),
+        "the node is unknown because the Pod answer is unreadable (spec.nodeName is \"7\", not a string)"
+    );
+    assert_eq!(
+        no_node_reason(&answered(r#"{"spec":{}}"#)),
+        "the pod is not scheduled to a node (no spec.nodeName)"
+    );
+    assert_eq!(
+        no_node_reason(&failed_with(Some(500), "boom")),
+        "the node is unknown because the Pod could not be read (HTTP 500: boom)"
+    );
+}

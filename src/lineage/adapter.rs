@@ -126,6 +126,8 @@ pub fn parse_prom_response(body: &str) -> Layer<Vec<PromSample>> {
     }
 }
 
+/// One result entry; a `metric` that is no object drops it, any other shape is kept as an
+/// unreadable sample quoting what was sent.
 fn prom_sample(s: &Value) -> Option<PromSample> {
     let labels = s
         .get("metric")?
@@ -133,16 +135,37 @@ fn prom_sample(s: &Value) -> Option<PromSample> {
         .iter()
         .map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_string()))
         .collect();
-    let pair = s.get("value")?.as_array()?;
-    let timestamp = match pair.first()? {
+    let pair = s.get("value").and_then(Value::as_array);
+    let (ts, value) = match pair.map(Vec::as_slice) {
+        Some([ts, value]) => (ts, value),
+        _ => {
+            let sent = s.get("value").map_or("nothing".into(), Value::to_string);
+            return Some(PromSample {
+                labels,
+                value: sent.clone(),
+                timestamp: String::new(),
+                unreadable: Some(format!("no [time, \"value\"] pair: {sent}")),
+            });
+        }
+    };
+    let timestamp = match ts {
         Value::Number(n) => n.to_string(),
         Value::String(t) => t.clone(),
-        _ => return None,
+        other => other.to_string(),
     };
-    let value = pair.get(1)?.as_str()?.to_string();
+    let unreadable = match (ts, value) {
+        (Value::Number(_) | Value::String(_), Value::String(_)) => None,
+        (Value::Number(_) | Value::String(_), v) => Some(format!(
+            "the value {v} is not a string, as Prometheus sends it"
+        )),
+        (t, _) => Some(format!("the time {t} is not a number")),
+    };
     Some(PromSample {
         labels,
-        value,
+        value: value
+            .as_str()
+            .map_or_else(|| value.to_string(), str::to_string),
         timestamp,
+        unreadable,
     })
 }

@@ -3,7 +3,7 @@
 use serde_json::Value;
 
 use super::model::{BackendKind, BackendView, DeploymentView};
-use crate::evidence::Sources;
+use crate::evidence::{Sources, quote_head};
 use crate::objects::{container_args, main_container};
 
 /// Reads the APIService and the backend Deployment.
@@ -33,17 +33,31 @@ pub fn backend_view(sources: &Sources) -> BackendView {
 }
 
 fn read_apiservice(v: &Value, view: &mut BackendView) {
-    let svc = v.pointer("/spec/service");
-    let name = svc.and_then(|s| s.get("name")).and_then(Value::as_str);
-    let ns = svc.and_then(|s| s.get("namespace")).and_then(Value::as_str);
+    view.available = available_condition(v);
+    let svc = match v.pointer("/spec/service") {
+        None | Some(Value::Null) => {
+            view.service = Some("(local: no spec.service)".into());
+            return;
+        }
+        Some(svc) => svc,
+    };
+    let name = svc.get("name").and_then(Value::as_str);
+    let ns = svc.get("namespace").and_then(Value::as_str);
     if let (Some(name), Some(ns)) = (name, ns) {
         view.service = Some(format!("{ns}/{name}"));
         view.kind = kind_from_name(name);
     } else {
-        view.service = Some("(local: no spec.service)".into());
+        // Not "local": a spec.service that is there but unreadable names no backend.
+        view.apiservice_missing = Some(format!(
+            "{UNREADABLE_SERVICE}: {}",
+            quote_head(&svc.to_string())
+        ));
     }
-    view.available = available_condition(v);
 }
+
+/// How an APIService whose `spec.service` is not a `{namespace, name}` object is described.
+pub const UNREADABLE_SERVICE: &str =
+    "the APIService's spec.service is unreadable (not a {namespace, name} object)";
 
 fn kind_from_name(name: &str) -> BackendKind {
     if name.contains("prometheus-adapter") || name.contains("custom-metrics") {

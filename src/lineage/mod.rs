@@ -10,6 +10,9 @@ mod cadvisor;
 mod cgroup_version;
 mod excerpts;
 mod findings;
+mod identity;
+mod kubelet_body;
+mod limits;
 mod metrics_api;
 mod missing;
 pub mod model;
@@ -22,6 +25,7 @@ mod sources;
 mod summary;
 mod tidy;
 pub mod time;
+mod unreadable;
 
 use crate::evidence::{Evidence, Source};
 use crate::exposition::parse::{self, Exposition};
@@ -34,7 +38,10 @@ pub fn analyze(ev: &Evidence) -> Lineage {
     // Each kubelet body is parsed once; its samples keep their lines' spans into it.
     let cad = parse::parse(s.kubelet_cadvisor.body().unwrap_or_default());
     let res = parse::parse(s.kubelet_resource.body().unwrap_or_default());
-    let metrics_api = layer(&s.pod_metrics, metrics_api::parse_pod_metrics);
+    let metrics_api = layer(&s.pod_metrics, |body| {
+        identity::check_body(body, &ev.target)?;
+        metrics_api::parse_pod_metrics(body)
+    });
     let top = match metrics_api.get() {
         Some(view) => metrics_api::predict_top(&ev.target.name, view),
         None => missing("no PodMetrics to compute from".into()),
@@ -52,7 +59,10 @@ pub fn analyze(ev: &Evidence) -> Lineage {
     let selection = selection::select(&inputs);
     let reconciliation = reconcile::reconcile(&inputs, &selection);
     let sources = sources::source_views(ev, adapter.as_ref());
-    let cadvisor = layer(&s.kubelet_cadvisor, |_| Ok(cadvisor::cadvisor_view(&cad)));
+    let cadvisor = layer(&s.kubelet_cadvisor, |_| {
+        kubelet_body::check_body(&s.kubelet_cadvisor, &cad)?;
+        Ok(cadvisor::cadvisor_view(&cad))
+    });
     let version = cadvisor
         .get()
         .map_or(CgroupVersion::Unknown, |v| cgroup_version::detect(&cad, v));
@@ -75,12 +85,15 @@ pub fn analyze(ev: &Evidence) -> Lineage {
         target: ev.target.clone(),
         captured_at: ev.captured_at.clone(),
         cluster: ev.cluster.clone(),
-        pod: pod::pod_view(&s.pod),
+        pod: pod::pod_view(&s.pod, &ev.target),
         top,
         metrics_api,
         backend,
         adapter,
-        resource: layer(&s.kubelet_resource, |_| Ok(resource_rows(&res))),
+        resource: layer(&s.kubelet_resource, |_| {
+            kubelet_body::check_body(&s.kubelet_resource, &res)?;
+            Ok(resource_rows(&res))
+        }),
         cadvisor,
         breakdown,
         reconciliation,
@@ -95,6 +108,22 @@ pub fn analyze(ev: &Evidence) -> Lineage {
         .any(|f| f.code == "no-pod-metrics" || f.code == "metrics-api-not-available");
     let mut found = findings::findings(&lineage, &selection.notes, explained);
     found.extend(pod_found);
+    identity::findings(&lineage, &mut found);
+    limits::findings(ev, &mut found);
+    unreadable::findings(&lineage, &mut found);
+    found.extend(selection::repeated_finding(&selection));
+    found.extend(kubelet_body::finding(
+        "kubelet /metrics/cadvisor",
+        &s.kubelet_cadvisor,
+        &cad,
+        lineage.cadvisor.reason(),
+    ));
+    found.extend(kubelet_body::finding(
+        "kubelet /metrics/resource",
+        &s.kubelet_resource,
+        &res,
+        lineage.resource.reason(),
+    ));
     lineage.findings = tidy::tidy(found);
     lineage.verdict = verdict(&lineage);
     lineage.summary = summary::summary(&lineage);
@@ -146,7 +175,10 @@ fn verdict(l: &Lineage) -> Verdict {
     });
     let layer_missing =
         l.metrics_api.get().is_none() || l.cadvisor.get().is_none() || adapter_missing;
-    let source_missing = l.sources.iter().any(|s| s.required && !s.ok);
+    let source_missing = l.sources.iter().any(|s| s.required && !s.ok)
+        || l.findings
+            .iter()
+            .any(|f| f.code == kubelet_body::CODE || f.code == "limit-reached");
     let incomplete = l.reconciliation.iter().any(|r| !r.agrees && !r.drift);
     if layer_missing || source_missing || incomplete || l.reconciliation.is_empty() {
         return Verdict::Partial;

@@ -3,11 +3,11 @@
 use serde_json::Value;
 
 use super::model::{Layer, PodContainer, PodView};
-use crate::evidence::Source;
+use crate::evidence::{PodRef, Source, quote_head};
 use crate::quantity;
 
-/// The Pod layer.
-pub fn pod_view(src: &Source) -> Layer<PodView> {
+/// The Pod layer; missing when the answer names another pod than `target`.
+pub fn pod_view(src: &Source, target: &PodRef) -> Layer<PodView> {
     let Some(body) = src.body() else {
         return Layer::Missing {
             reason: src.missing_reason().unwrap_or_default(),
@@ -17,10 +17,17 @@ pub fn pod_view(src: &Source) -> Layer<PodView> {
         Ok(v) => v,
         Err(e) => {
             return Layer::Missing {
-                reason: format!("Pod is not JSON: {e}"),
+                reason: format!(
+                    "{} (not JSON: {e}); it begins {}",
+                    super::unreadable::UNREADABLE_POD,
+                    quote_head(body)
+                ),
             };
         }
     };
+    if let Err(reason) = super::identity::check(&v, target) {
+        return Layer::Missing { reason };
+    }
     let text = |ptr: &str| v.pointer(ptr).and_then(Value::as_str).map(str::to_string);
     let statuses = v
         .pointer("/status/containerStatuses")

@@ -16,6 +16,9 @@ struct BackendValue {
     at_ms: Option<i64>,
 }
 
+/// Per container: its backend value, or why a sample of it could not be read.
+type Backend = Result<BackendValue, String>;
+
 /// One row per container seen in any layer, in kubectl's order.
 pub fn reconcile(inputs: &Inputs, sel: &Selection) -> Vec<Reconciliation> {
     let backend = backend_values(inputs);
@@ -28,59 +31,77 @@ pub fn reconcile(inputs: &Inputs, sel: &Selection) -> Vec<Reconciliation> {
     names.dedup();
     names
         .iter()
-        .map(|n| row(n, inputs, sel.by_container.get(n), backend.get(n).copied()))
+        .map(|n| row(n, inputs, sel.by_container.get(n), backend.get(n).cloned()))
         .collect()
 }
 
 /// Per container: the adapter query result (summed per container label) or the first
 /// `/metrics/resource` working-set sample (metrics-server keeps the first of duplicates).
-fn backend_values(inputs: &Inputs) -> BTreeMap<String, BackendValue> {
-    let mut out: BTreeMap<String, BackendValue> = BTreeMap::new();
+fn backend_values(inputs: &Inputs) -> BTreeMap<String, Backend> {
+    let mut out: BTreeMap<String, Backend> = BTreeMap::new();
     if inputs.kind == BackendKind::PrometheusAdapter {
         let Some(rule) = inputs.rule else { return out };
         for s in rule.result.get().map(Vec::as_slice).unwrap_or_default() {
-            let Some(v) = prom_value(s) else { continue };
             let at_ms = s
                 .timestamp
                 .parse::<f64>()
                 .ok()
                 .map(|t| (t * 1000.0).round() as i64);
+            let key = s.label(&rule.container_label).unwrap_or_default();
             let e = out
-                .entry(
-                    s.label(&rule.container_label)
-                        .unwrap_or_default()
-                        .to_string(),
-                )
-                .or_insert(BackendValue { bytes: 0, at_ms });
-            e.bytes = e.bytes.saturating_add(v);
+                .entry(key.to_string())
+                .or_insert(Ok(BackendValue { bytes: 0, at_ms }));
+            match (prom_value(s), e.as_mut()) {
+                (Ok(v), Ok(b)) => b.bytes = b.bytes.saturating_add(v),
+                (Err(why), Ok(_)) => *e = Err(why),
+                (_, Err(_)) => {}
+            }
         }
         return out;
     }
     for s in inputs.resource.samples_named(WORKING_SET) {
         if let Some(bytes) = whole(s.value) {
             out.entry(container_label(s).to_string())
-                .or_insert(BackendValue {
+                .or_insert(Ok(BackendValue {
                     bytes,
                     at_ms: s.timestamp_ms,
-                });
+                }));
         }
     }
     out
 }
 
 /// A Prometheus value in whole bytes as the adapter makes it: `int64(v*1000)` milli-bytes,
-/// then `Value()` rounds up. NaN and negative values become 0 in the adapter; values beyond
-/// int64 are not byte counts.
-fn prom_value(s: &PromSample) -> Option<i128> {
-    let v: f64 = s.value.parse().ok()?;
+/// then `Value()` rounds up. Any other value is unreadable, quoted: not a decimal number,
+/// NaN, infinite or beyond int64 (the adapter would make NaN and negatives 0, but that 0 is
+/// no reading, so it is never shown as one).
+fn prom_value(s: &PromSample) -> Result<i128, String> {
+    let text = &s.value;
+    if let Some(why) = &s.unreadable {
+        return Err(format!("the query's sample is unreadable: {why}"));
+    }
+    let decimal = text
+        .bytes()
+        .all(|b| b.is_ascii_digit() || b".+-eE".contains(&b));
+    let special = matches!(text.as_str(), "NaN" | "+Inf" | "-Inf" | "Inf");
+    let v: f64 = match text.parse() {
+        Ok(v) if decimal || special => v,
+        _ => {
+            return Err(format!("the query returned {text:?}, not a decimal number"));
+        }
+    };
     if v.is_nan() || v < 0.0 {
-        return Some(0);
+        return Err(format!(
+            "the query returned {text:?}, not a byte count (the adapter would make it 0)"
+        ));
     }
     if !v.is_finite() || v > 9.2e15 {
-        return None;
+        return Err(format!(
+            "the query returned {text:?}, beyond any byte count"
+        ));
     }
     let milli = (v * 1000.0).trunc() as i128;
-    Some((milli + 999).div_euclid(1000))
+    Ok((milli + 999).div_euclid(1000))
 }
 
 /// The Metrics API bytes of a container: exact sum over every entry with that name
@@ -116,8 +137,13 @@ fn row(
     name: &str,
     inputs: &Inputs,
     sel: Option<&Selected>,
-    backend: Option<BackendValue>,
+    backend: Option<Backend>,
 ) -> Reconciliation {
+    let (backend, unreadable) = match backend {
+        Some(Ok(b)) => (Some(b), None),
+        Some(Err(why)) => (None, Some(why)),
+        None => (None, None),
+    };
     let (api, entries) = api_bytes(inputs, name);
     // The adapter sums what its selector matched; metrics-server reads one sample.
     // No sum when a matched series is no whole byte count: a partial sum would mislead.
@@ -127,7 +153,10 @@ fn row(
             BackendKind::MetricsServer => s.first,
             _ => Some(s.sum),
         });
-    let c = compare(inputs, api, backend, cadvisor, sel);
+    let mut c = compare(inputs, api, backend, cadvisor, sel);
+    if let Some(why) = unreadable {
+        (c.text, c.agrees) = (format!("unreadable: {why}"), false);
+    }
     let mut verdict = c.text;
     if entries > 1 {
         verdict.push_str(&format!(
@@ -190,12 +219,21 @@ fn compare(
     if let (Some(a), Some(c)) = (api, cadvisor)
         && a != c
     {
+        let newest = sel.and_then(|s| s.newest_ms);
+        let why = not_drift(sel, newest, api_ms);
         parts.push(format!(
-            "cAdvisor Σ off by {:+} B from Metrics API{}",
+            "cAdvisor Σ off by {:+} B from Metrics API{}{}",
             c - a,
-            age(sel.and_then(|s| s.newest_ms), api_ms, "cAdvisor")
+            age(newest, api_ms, "cAdvisor"),
+            why.as_deref()
+                .map(|w| format!(" ({w})"))
+                .unwrap_or_default()
         ));
-        drift = true;
+        if why.is_some() {
+            differs = true
+        } else {
+            drift = true
+        }
     }
     let missing = missing_parts(inputs, api, backend, cadvisor, backend_name);
     let mut text = match (parts.is_empty(), api.is_some()) {
@@ -240,6 +278,34 @@ fn missing_parts(
         missing.push("cAdvisor series");
     }
     missing
+}
+
+/// Most series one container's working set can honestly be summed from (its cgroup under two
+/// paths, a few lingering old instances); past it a difference is not drift.
+pub const MAX_DRIFT_SERIES: usize = 16;
+
+/// Why a kubelet sum that differs from the Metrics API is a disagreement, not drift: drift
+/// is only a kubelet sample newer than the PodMetrics timestamp (the backend read one at
+/// least as new as any older sample, so an older one that differs contradicts it).
+fn not_drift(sel: Option<&Selected>, newest: Option<i64>, api_ms: Option<i64>) -> Option<String> {
+    let sel = sel?;
+    if sel.negative {
+        return Some("a negative working set is no memory reading".into());
+    }
+    if sel.series.len() > MAX_DRIFT_SERIES {
+        return Some(format!(
+            "{} series match the container, more than its cgroups explain",
+            sel.series.len()
+        ));
+    }
+    match (newest, api_ms) {
+        (Some(_), Some(_)) if is_later(newest, api_ms) => None,
+        (Some(_), Some(_)) => Some(
+            "not newer than the PodMetrics timestamp: the backend read a sample at least as new"
+                .into(),
+        ),
+        _ => Some("no timestamp shows the kubelet sample is newer than the PodMetrics".into()),
+    }
 }
 
 /// True when the sample is from a later second than the Metrics API timestamp.

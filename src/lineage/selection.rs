@@ -9,7 +9,7 @@
 use std::collections::BTreeMap;
 
 use super::cadvisor::{WORKING_SET, container_label, group_key, whole};
-use super::model::{BackendKind, MetricsApiView, RuleView};
+use super::model::{BackendKind, Finding, MetricsApiView, RuleView, Severity};
 use crate::exposition::parse::{Exposition, Sample};
 use crate::promql::selector::{VectorSelector, analyze_query};
 
@@ -54,6 +54,20 @@ pub struct Selected {
     pub newest_ms: Option<i64>,
     /// The cgroup of each summed series ([`group_key`]), in order.
     pub keys: Vec<String>,
+    /// True when a summed value is negative (no working set is).
+    pub negative: bool,
+    /// Each summed sample's identity (name, sorted labels, value text, timestamp): an exact
+    /// repeat of one of them is counted once, as Prometheus stores it once.
+    seen: Vec<SampleId>,
+}
+
+/// What makes two exposition lines the same sample for Prometheus.
+type SampleId = (String, Vec<(String, String)>, String, Option<i64>);
+
+fn sample_id(s: &Sample) -> SampleId {
+    let mut labels = s.labels.clone();
+    labels.sort();
+    (s.name.clone(), labels, s.value_text.clone(), s.timestamp_ms)
 }
 
 /// What the selection step found, plus notes about assumptions it had to make.
@@ -63,6 +77,8 @@ pub struct Selection {
     pub by_container: BTreeMap<String, Selected>,
     /// Assumptions (e.g. scrape-time labels) and problems (unparsable query).
     pub notes: Vec<String>,
+    /// Lines that repeat a selected sample exactly, verbatim; each counted once.
+    pub repeated: Vec<String>,
 }
 
 /// Selects the source series per container for the backend.
@@ -87,13 +103,19 @@ fn select_by_name(exposition: &Exposition) -> Selection {
             continue;
         }
         let entry = sel.by_container.entry(c.to_string()).or_default();
-        add(entry, s, exposition.verbatim(&s.span));
+        add(entry, s, exposition.verbatim(&s.span), &mut sel.repeated);
     }
     sel
 }
 
-/// Adds a series to a container's selection, shown as its verbatim exposition line.
-fn add(entry: &mut Selected, s: &Sample, line: &str) {
+/// Adds a series to a container's selection, shown as its verbatim exposition line; an
+/// exact repeat of a sample already added goes to `repeated` instead.
+fn add(entry: &mut Selected, s: &Sample, line: &str, repeated: &mut Vec<String>) {
+    let id = sample_id(s);
+    if entry.seen.contains(&id) {
+        repeated.push(line.to_string());
+        return;
+    }
     let Some(v) = whole(s.value) else {
         // Listed, so the reader sees it matched, but not added: it is no byte count, and
         // the sum of the others would be incomplete.
@@ -103,7 +125,9 @@ fn add(entry: &mut Selected, s: &Sample, line: &str) {
         entry.skipped = true;
         return;
     };
+    entry.seen.push(id);
     entry.series.push(line.to_string());
+    entry.negative |= v < 0;
     entry.sum = entry.sum.saturating_add(v);
     entry.first = entry.first.or(Some(v));
     entry.newest_ms = entry.newest_ms.max(s.timestamp_ms);
@@ -129,7 +153,7 @@ fn select_by_query(rule: &RuleView, inputs: &Inputs) -> Selection {
                 sel.notes.extend(assumed);
                 let key = s.label_or_empty(group_label).to_string();
                 let entry = sel.by_container.entry(key).or_default();
-                add(entry, s, candidates.verbatim(&s.span));
+                add(entry, s, candidates.verbatim(&s.span), &mut sel.repeated);
             }
         }
     }
@@ -166,6 +190,25 @@ fn matches(sel: &VectorSelector, s: &Sample, prefix: &str) -> (bool, Vec<String>
     });
     let name = format!("{prefix}{}", s.name);
     (reduced.matches(&name, &s.labels), assumed)
+}
+
+/// The `repeated-line` finding: exact repeats are not double counting.
+pub fn repeated_finding(sel: &Selection) -> Option<Finding> {
+    let first = sel.repeated.first()?;
+    let n = sel.repeated.len();
+    let lines = if n == 1 {
+        "line repeats"
+    } else {
+        "lines repeat"
+    };
+    Some(Finding::new(
+        "repeated-line",
+        Severity::Info,
+        format!(
+            "{n} kubelet {lines} an earlier sample exactly (same labels, value and timestamp); Prometheus stores such a sample once, so it is counted once."
+        ),
+        vec![first.clone()],
+    ))
 }
 
 #[cfg(test)]

@@ -272,6 +272,9 @@ fn partial(l: &Lineage) -> String {
             missing.join(", ")
         );
     }
+    if let Some(reason) = super::kubelet_body::partial_reason(l) {
+        return reason;
+    }
     let rows: Vec<String> = l
         .reconciliation
         .iter()

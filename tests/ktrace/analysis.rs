@@ -15,6 +15,7 @@ use serde_json::Value;
 
 use crate::support::fixtures::{self, SEED};
 
+mod bad_answers;
 mod breakdown;
 mod headline;
 mod seed_edits;

@@ -101,6 +101,7 @@ const SMALL_KEPT: &str = "# HELP b B.\n# TYPE b counter\n\
         c{namespace=\"ns\",pod_name=\"web-1\",v=\"ünï\"} 5\n\
         b{namespace=\"ns\",pod=\"web-1\"} 6\n\
         # HELP d D2.\n# TYPE d gauge\nd{namespace=\"ns\",pod=\"web-1\"} 7\n\
+        junk{namespace=\"ns\",pod=\"web-1\"} oops\n\
         f{namespace=\"ns\",pod=\"web-1\"} 9\n";
 
 #[test]
@@ -120,6 +121,8 @@ fn metadata_prefixes_and_namespaces() {
         (stats.lines_in, stats.lines_kept, stats.meta_lines_kept),
         (25, 8, 6)
     );
+    // Issue 9: the unreadable `junk` line of the pod is kept (for the parser to report).
+    assert_eq!((stats.unreadable, stats.unreadable_kept), (1, 1));
     assert_eq!(stats.bytes_out, SMALL_KEPT.len() as u64);
     assert_chunking_invariant(SMALL.as_bytes(), &sel, true);
     let ten = String::from_utf8(filter_all(
@@ -235,7 +238,7 @@ fn random_bodies_agree_with_the_line_predicate() {
         }
         let expected: Vec<&str> = body
             .split('\n')
-            .filter(|l| line_matches(l.as_bytes(), &sel))
+            .filter(|l| line_kept(l.as_bytes(), &sel))
             .collect();
         let out = String::from_utf8(filter_all(body.as_bytes(), &sel)).unwrap();
         let got: Vec<&str> = out
@@ -333,4 +336,82 @@ fn metadata_of_endless_distinct_families_is_not_all_held() {
             "# HELP f4999 {help}\n# TYPE f4999 gauge\nf4999{{namespace=\"csi\",pod=\"p\"}} 1\n"
         )
     );
+}
+
+#[test]
+fn unreadable_lines_that_mention_the_pod_are_kept_or_counted_never_dropped_unseen() {
+    // Issue 9, defect 7: these used to vanish before the parser saw them.
+    let sel = PodSelector::new("ns", "web-1");
+    let broken = "m{namespace=\"ns\",pod=\"web-1\" 1";
+    let bad_value = "m{namespace=\"ns\",pod=\"web-1\"} x";
+    let dup = "m{namespace=\"ns\",pod=\"web-1\",pod=\"web-1\"} 1";
+    let good = "m{namespace=\"ns\",pod=\"web-1\"} 2";
+    let long = format!(
+        "m{{namespace=\"ns\",pod=\"web-1\",pad=\"{}\"}} 1",
+        "x".repeat(MAX_LINE_BYTES)
+    );
+    let wide = format!(
+        "m{{namespace=\"ns\",pod=\"web-1\" {}",
+        "x".repeat(MAX_UNREADABLE_LINE_BYTES)
+    );
+    let mut body =
+        format!("# HELP m M\n{broken}\n{bad_value}\nother{{pod=\"web-2\"}} x\n{dup}\n{wide}\n")
+            .into_bytes();
+    body.extend_from_slice(b"m{namespace=\"ns\",pod=\"web-1\",v=\"\xff\"} 1\n");
+    body.extend_from_slice(format!("{long}\n{good}\n").as_bytes());
+    for size in [1, 7, 4096, usize::MAX] {
+        let mut filter = PodLineFilter::new(sel.clone());
+        let mut out = Vec::new();
+        for chunk in body.chunks(size.min(body.len())) {
+            filter.push(chunk, &mut out);
+        }
+        filter.finish(&mut out);
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            format!("{broken}\n{bad_value}\n{dup}\n# HELP m M\n{good}\n"),
+            "chunks of {size}"
+        );
+        let st = filter.stats();
+        assert_eq!(
+            (st.unreadable, st.unreadable_kept, st.lines_kept),
+            (6, 3, 1),
+            "chunks of {size}"
+        );
+        assert!(st.readable);
+    }
+}
+
+#[test]
+fn a_garbage_body_is_not_readable_and_its_head_is_kept() {
+    let sel = PodSelector::new("ns", "web-1");
+    let mut filter = PodLineFilter::new(sel.clone());
+    let mut out = Vec::new();
+    filter.push(b"<html><body>502 Bad Gateway</body></html>\n<p>", &mut out);
+    filter.finish(&mut out);
+    assert!(out.is_empty());
+    assert!(!filter.stats().readable);
+    assert_eq!(filter.head(), b"<html><body>502 Bad Gateway</body></html>");
+    let mut plain = PodLineFilter::new(sel);
+    plain.push(b"other{pod=\"x\"} 1\n", &mut out);
+    plain.finish(&mut out);
+    assert!(
+        plain.stats().readable,
+        "a body of other pods' samples is readable"
+    );
+}
+
+#[test]
+fn an_unreadable_line_that_does_not_fit_is_counted_and_cuts_nothing() {
+    let sel = PodSelector::new("ns", "web-1");
+    let mut filter = PodLineFilter::new(sel).with_limits(KeepLimits {
+        lines: 10,
+        bytes: 40,
+    });
+    let mut out = Vec::new();
+    let body = "m{namespace=\"ns\",pod=\"web-1\",padding=\"xxxxxxxx\" 1\nm{namespace=\"ns\",pod=\"web-1\"} 2\n";
+    filter.push(body.as_bytes(), &mut out);
+    filter.finish(&mut out);
+    assert_eq!(out, b"m{namespace=\"ns\",pod=\"web-1\"} 2\n");
+    let st = filter.stats();
+    assert_eq!((st.cut, st.unreadable, st.unreadable_kept), (false, 1, 0));
 }

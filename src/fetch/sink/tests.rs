@@ -72,3 +72,29 @@ fn a_filtered_body_stops_once_the_keep_limit_is_reached() {
         "{note}"
     );
 }
+
+#[test]
+fn unreadable_pod_lines_and_a_garbage_body_are_said_in_the_note() {
+    // Issue 9, defect 7.
+    let mut sink = filtered();
+    let body = "# TYPE m gauge\nm{namespace=\"csi\",pod=\"blockvol-fs-1\" 1\n";
+    assert_eq!(sink.push(body.as_bytes()), Next::More);
+    let (text, note) = sink.finish();
+    assert_eq!(text, "m{namespace=\"csi\",pod=\"blockvol-fs-1\" 1\n");
+    assert!(
+        note.as_deref().unwrap().ends_with(
+            "kept 0 of 2 lines (55 bytes read); 1 lines mention the pod but could not be read (1 kept)"
+        ),
+        "{note:?}"
+    );
+    let mut sink = filtered();
+    assert_eq!(sink.push(b"<html>\x1b[2J 502"), Next::More);
+    let (text, note) = sink.finish();
+    assert_eq!(text, "");
+    assert!(
+        note.as_deref().unwrap().ends_with(
+            "kept 0 of 1 lines (14 bytes read); no line of the body is in the Prometheus text format; it begins \"<html>\\u{1b}[2J 502\""
+        ),
+        "{note:?}"
+    );
+}

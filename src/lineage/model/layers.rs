@@ -204,6 +204,10 @@ pub struct PromSample {
     pub value: String,
     /// The evaluation timestamp as returned (seconds).
     pub timestamp: String,
+    /// Why the sample cannot be read (a value that is no JSON string, no value pair), with
+    /// `value` then the verbatim JSON; such a sample is never taken as a number.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unreadable: Option<String>,
 }
 
 impl PromSample {

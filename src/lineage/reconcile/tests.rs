@@ -33,6 +33,7 @@ fn answer(container: &str, value: &str) -> PromSample {
         ],
         value: value.into(),
         timestamp: "1636128362".into(),
+        unreadable: None,
     }
 }
 
@@ -116,7 +117,8 @@ fn every_layer_equal_is_exact() {
 
 #[test]
 fn a_newer_kubelet_sample_is_drift_and_a_different_query_value_disagrees() {
-    let text = line("app", 150, 1636128359127);
+    // Issue 9: a sample 3 s after the PodMetrics timestamp (one before it is no drift, below).
+    let text = line("app", 150, 1636128365000);
     let api = metrics(&[("app", 100)]);
     let r = rule(QUERY, vec![answer("app", "120")]);
     let got = rows(
@@ -133,12 +135,85 @@ fn a_newer_kubelet_sample_is_drift_and_a_different_query_value_disagrees() {
             Some(100),
             Some(120),
             Some(150),
-            "query result off by +20 B from Metrics API; cAdvisor Σ off by +50 B from Metrics API; cAdvisor sampled 2.873 s before the Metrics API timestamp"
+            "query result off by +20 B from Metrics API; cAdvisor Σ off by +50 B from Metrics API; cAdvisor sampled 3.000 s after the Metrics API timestamp"
         )
     );
     assert_eq!(
         (got[0].agrees, got[0].differs, got[0].drift),
         (false, true, true)
+    );
+}
+
+/// Issue 9: the row for one `app` kubelet text against a Metrics API of 100 B and a query
+/// that reproduces it: (verdict, differs, drift).
+fn against_exact_query(text: &str) -> (String, bool, bool) {
+    let api = metrics(&[("app", 100)]);
+    let r = rule(QUERY, vec![answer("app", "100")]);
+    let got = rows(
+        BackendKind::PrometheusAdapter,
+        &api,
+        Some(&r),
+        &parse(text),
+        &parse(""),
+    );
+    (got[0].verdict.clone(), got[0].differs, got[0].drift)
+}
+
+#[test]
+fn an_older_kubelet_sample_that_differs_disagrees() {
+    assert_eq!(
+        against_exact_query(&line("app", 150, 1636128359127)),
+        (
+            "cAdvisor Σ off by +50 B from Metrics API; cAdvisor sampled 2.873 s before the Metrics API timestamp (not newer than the PodMetrics timestamp: the backend read a sample at least as new)".into(),
+            true,
+            false
+        )
+    );
+    let untimed =
+        "container_memory_working_set_bytes{container=\"app\",namespace=\"csi\",pod=\"p\"} 150";
+    assert_eq!(
+        against_exact_query(untimed),
+        (
+            "cAdvisor Σ off by +50 B from Metrics API (no timestamp shows the kubelet sample is newer than the PodMetrics)".into(),
+            true,
+            false
+        )
+    );
+}
+
+#[test]
+fn a_negative_working_set_or_a_flood_of_series_is_no_drift() {
+    assert_eq!(
+        against_exact_query(&line("app", -5, 1636128365000)),
+        (
+            "cAdvisor Σ off by -105 B from Metrics API; cAdvisor sampled 3.000 s after the Metrics API timestamp (a negative working set is no memory reading)".into(),
+            true,
+            false
+        )
+    );
+    let flood: Vec<String> = (0..=MAX_DRIFT_SERIES)
+        .map(|i| {
+            format!(
+                "container_memory_working_set_bytes{{container=\"app\",id=\"/x/{i}\",namespace=\"csi\",pod=\"p\"}} 10 1636128365000"
+            )
+        })
+        .collect();
+    assert_eq!(
+        against_exact_query(&flood.join("\n")),
+        (
+            "cAdvisor Σ off by +70 B from Metrics API; cAdvisor sampled 3.000 s after the Metrics API timestamp (17 series match the container, more than its cgroups explain)".into(),
+            true,
+            false
+        )
+    );
+}
+
+#[test]
+fn an_exact_repeat_of_a_line_is_counted_once() {
+    let l = line("app", 100, 1636128359127);
+    assert_eq!(
+        against_exact_query(&format!("{l}\n{l}")),
+        ("exact".into(), false, false)
     );
 }
 
@@ -214,15 +289,30 @@ fn metrics_server_keeps_the_first_resource_sample_and_drifts_when_it_is_later() 
 
 #[test]
 fn adapter_values_round_up_like_the_adapter_and_api_entries_are_summed() {
-    assert_eq!(prom_value(&answer("a", "1.5")), Some(2));
+    assert_eq!(prom_value(&answer("a", "1.5")), Ok(2));
     assert_eq!(
         prom_value(&answer("a", "1.0004")),
-        Some(1),
+        Ok(1),
         "sub-milli is cut first"
     );
-    assert_eq!(prom_value(&answer("a", "NaN")), Some(0));
-    assert_eq!(prom_value(&answer("a", "-3")), Some(0));
-    assert_eq!(prom_value(&answer("a", "+Inf")), None);
+    // Issue 9: NaN and negatives are no reading (never shown as the adapter's 0).
+    let zero = |v: &str| {
+        format!("the query returned {v:?}, not a byte count (the adapter would make it 0)")
+    };
+    assert_eq!(prom_value(&answer("a", "NaN")), Err(zero("NaN")));
+    assert_eq!(prom_value(&answer("a", "-3")), Err(zero("-3")));
+    assert_eq!(prom_value(&answer("a", "-Inf")), Err(zero("-Inf")));
+    let beyond = |v: &str| format!("the query returned {v:?}, beyond any byte count");
+    assert_eq!(prom_value(&answer("a", "+Inf")), Err(beyond("+Inf")));
+    assert_eq!(prom_value(&answer("a", "1e400")), Err(beyond("1e400")));
+    assert_eq!(
+        prom_value(&answer("a", "0x10")),
+        Err("the query returned \"0x10\", not a decimal number".into())
+    );
+    assert_eq!(
+        prom_value(&answer("a", "infinity")),
+        Err("the query returned \"infinity\", not a decimal number".into())
+    );
     assert_eq!(
         (ceil_div(7, 2), ceil_div(-7, 2), ceil_div(6, 2)),
         (4, -4, 3)

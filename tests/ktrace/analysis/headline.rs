@@ -170,20 +170,27 @@ fn tones_follow_the_verdict() {
         tone(&v, "agreement"),
         ["bad The layers disagree: centos-tools: query result off by +4096 B from Metrics API."]
     );
-    // Drift: an old instance the backend's answer predates.
-    let (code, _, v) =
-        run_modified(|v| set_body(v, "kubelet_cadvisor", |b| format!("{b}{OLD_INSTANCE}\n")));
+    // Drift: the kubelet's sample is 3 s newer than the PodMetrics (issue 9: one taken before
+    // it that differs is a disagreement, see severity.rs).
+    let (code, _, v) = run_modified(|v| {
+        set_body(v, "kubelet_cadvisor", |b| {
+            b.replace(
+                "} 8.8784896e+07 1636128359127",
+                "} 8.8789e+07 1636128365000",
+            )
+        })
+    });
     assert_eq!(code, 0);
     assert_eq!(
         tone(&v, "agreement"),
         [
-            "warn The backend reproduces PodMetrics exactly; the kubelet's newer samples differ (centos-tools: cAdvisor Σ off by +4096 B from Metrics API; cAdvisor sampled 2.873 s before the Metrics API timestamp)."
+            "warn The backend reproduces PodMetrics exactly; the kubelet's newer samples differ (centos-tools: cAdvisor Σ off by +4104 B from Metrics API; cAdvisor sampled 3.000 s after the Metrics API timestamp)."
         ]
     );
     assert_eq!(
         tone(&v, "worst"),
         [
-            "warn 2 series match container \"centos-tools\"; the backend's sum adds them all (88788992 B)"
+            "warn Container \"centos-tools\": cAdvisor Σ off by +4104 B from Metrics API; cAdvisor sampled 3.000 s after the Metrics API timestamp."
         ]
     );
     // Partial: the kubelet is missing, so is the breakdown.

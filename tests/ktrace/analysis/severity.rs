@@ -280,17 +280,16 @@ fn an_old_instance_summed_into_the_metrics_api_value_is_a_double_count() {
 }
 
 #[test]
-fn an_old_container_instance_still_exported_is_named_as_double_counting() {
+fn an_old_container_instance_still_exported_is_a_disagreement_not_drift() {
     // kubernetes/kubernetes#107291: after a restart the previous instance's series lingers.
-    let (code, _, v) = run_modified(|v| {
+    // Its samples are older than the PodMetrics timestamp, so the backend read them too:
+    // a sum that differs is a disagreement (issue 9; it used to be "drift, exit 0").
+    let (code, text, v) = run_modified(|v| {
         let body = &mut v["sources"]["kubelet_cadvisor"]["outcome"]["body"];
         *body = Value::String(format!("{}{OLD_INSTANCE}\n", body.as_str().unwrap()));
     });
-    assert_eq!(
-        code, 0,
-        "the query still reproduces the Metrics API; the kubelet's sum drifted"
-    );
-    assert_eq!(v["verdict"], "drift");
+    assert_eq!(code, 4);
+    assert_eq!(v["verdict"], "disagree");
     assert!(
         message(&v, "duplicate-series").contains("(88788992 B). They are different container ids")
     );
@@ -302,7 +301,48 @@ fn an_old_container_instance_still_exported_is_named_as_double_counting() {
     let r = recon(&v, "centos-tools");
     assert_eq!(
         r["verdict"],
-        "cAdvisor Σ off by +4096 B from Metrics API; cAdvisor sampled 2.873 s before the Metrics API timestamp"
+        "cAdvisor Σ off by +4096 B from Metrics API; cAdvisor sampled 2.873 s before the Metrics API timestamp (not newer than the PodMetrics timestamp: the backend read a sample at least as new)"
+    );
+    assert_eq!((&r["differs"], &r["drift"]), (&true.into(), &false.into()));
+    assert!(
+        text.contains("The layers disagree: centos-tools: cAdvisor Σ off by +4096 B"),
+        "{text}"
+    );
+}
+
+#[test]
+fn an_exact_repeat_of_a_kubelet_line_is_counted_once_not_double() {
+    let (code, _, v) = run_modified(|v| {
+        set_body(v, "kubelet_cadvisor", |b| {
+            let line = b
+                .lines()
+                .find(|l| {
+                    l.starts_with("container_memory_working_set_bytes{")
+                        && l.contains("container=\"centos-tools\"")
+                })
+                .unwrap()
+                .to_string();
+            format!("{b}{line}\n")
+        })
+    });
+    assert_eq!(
+        code, 0,
+        "still consistent: Prometheus stores the repeat once"
+    );
+    assert_eq!(v["verdict"], "consistent");
+    assert!(finding(&v, "duplicate-series").is_empty());
+    assert_eq!(recon(&v, "centos-tools")["verdict"], "exact");
+    let f = finding(&v, "repeated-line");
+    assert_eq!(f[0]["severity"], "info");
+    assert_eq!(
+        f[0]["message"],
+        "1 kubelet line repeats an earlier sample exactly (same labels, value and timestamp); Prometheus stores such a sample once, so it is counted once."
+    );
+    assert!(
+        f[0]["evidence"][0]
+            .as_str()
+            .unwrap()
+            .ends_with("} 8.8784896e+07 1636128359127")
     );
 }
 
