@@ -27,6 +27,15 @@ pub fn findings(ev: &Evidence, out: &mut Vec<Finding>) {
     }
 }
 
+/// The names (as in the report's sources) of the sources that hit a limit.
+pub fn cut_sources(ev: &Evidence) -> Vec<String> {
+    named_sources(ev)
+        .into_iter()
+        .filter(|(_, src)| limit_note(src).is_some())
+        .map(|(name, _)| name)
+        .collect()
+}
+
 /// The note or error of `src` when it names a reached limit.
 fn limit_note(src: &Source) -> Option<&str> {
     let text = match &src.outcome {

@@ -112,20 +112,30 @@ pub fn analyze(ev: &Evidence) -> Lineage {
     limits::findings(ev, &mut found);
     unreadable::findings(&lineage, &mut found);
     found.extend(selection::repeated_finding(&selection));
-    found.extend(kubelet_body::finding(
-        "kubelet /metrics/cadvisor",
-        &s.kubelet_cadvisor,
-        &cad,
-        lineage.cadvisor.reason(),
-    ));
-    found.extend(kubelet_body::finding(
-        "kubelet /metrics/resource",
-        &s.kubelet_resource,
-        &res,
-        lineage.resource.reason(),
-    ));
+    // Sources whose evidence is incomplete (cut at a limit, or lines unreadable): when the
+    // lineage needs one, the report cannot be all-clear.
+    let mut incomplete = limits::cut_sources(ev);
+    for (name, src, parsed, layer) in [
+        (
+            "kubelet /metrics/cadvisor",
+            &s.kubelet_cadvisor,
+            &cad,
+            lineage.cadvisor.reason(),
+        ),
+        (
+            "kubelet /metrics/resource",
+            &s.kubelet_resource,
+            &res,
+            lineage.resource.reason(),
+        ),
+    ] {
+        if let Some(f) = kubelet_body::finding(name, src, parsed, layer) {
+            found.push(f);
+            incomplete.push(name.to_string());
+        }
+    }
     lineage.findings = tidy::tidy(found);
-    lineage.verdict = verdict(&lineage);
+    lineage.verdict = verdict(&lineage, &incomplete);
     lineage.summary = summary::summary(&lineage);
     lineage
 }
@@ -158,7 +168,8 @@ fn resource_rows(parsed: &Exposition) -> Vec<ResourceSample> {
 
 /// Disagreement first; then a number that counts memory twice (never all-clear, even
 /// when every layer agrees); then a missing layer; then drift.
-fn verdict(l: &Lineage) -> Verdict {
+/// The verdict; `incomplete` names the sources whose evidence was cut or partly unreadable.
+fn verdict(l: &Lineage, incomplete: &[String]) -> Verdict {
     if l.reconciliation.iter().any(|r| r.differs) {
         return Verdict::Disagree;
     }
@@ -175,10 +186,10 @@ fn verdict(l: &Lineage) -> Verdict {
     });
     let layer_missing =
         l.metrics_api.get().is_none() || l.cadvisor.get().is_none() || adapter_missing;
-    let source_missing = l.sources.iter().any(|s| s.required && !s.ok)
-        || l.findings
-            .iter()
-            .any(|f| f.code == kubelet_body::CODE || f.code == "limit-reached");
+    let source_missing = l
+        .sources
+        .iter()
+        .any(|s| s.required && (!s.ok || incomplete.contains(&s.name)));
     let incomplete = l.reconciliation.iter().any(|r| !r.agrees && !r.drift);
     if layer_missing || source_missing || incomplete || l.reconciliation.is_empty() {
         return Verdict::Partial;
