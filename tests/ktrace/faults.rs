@@ -21,14 +21,6 @@ const KNOWN_DEFECTS: &[&str] = &[
     // HTTP status in the outcome, so check_pod calls it "cannot reach the API server" and
     // exits 1 with no report; the server was reached and answered.
     "pod × truncated",
-    // 12 MiB of the pod's own cAdvisor lines, repeated: the body is cut at the kubelet keep
-    // limit but the text report never says so (only the bundle's filter note does), the exact
-    // duplicates are diagnosed as 740 "duplicate-series", and a 61 GiB cAdvisor Σ against an
-    // 84.7 MiB Metrics API value is "consistent, with drift", exit 0 (defects 1 and 9).
-    "cadvisor × huge",
-    // A Pod body that is not JSON replays as exit 0 (consistent): the unreadable Pod is
-    // not said to be unreadable (defect 8).
-    "hostile pod body",
 ];
 
 /// How many cases run at once.

@@ -98,7 +98,9 @@ pub const ATTACKS: &[Attack] = &[
         name: "hostile pod body",
         pointer: "/sources/pod/outcome/body",
         value: hostile,
-        report: Some(3),
+        // The Pod is not a layer the memory lineage needs: the report says it is unreadable
+        // (checked below) and the verdict rests on the layers that are.
+        report: Some(0),
     },
     Attack {
         name: "hostile pod metrics body",
@@ -236,6 +238,12 @@ pub fn check(attack: &Attack) -> Vec<String> {
             p.push("not refused with an `error:` line".into());
         }
         Some(_) if !out.stdout.contains("\nVerdict: ") => p.push("no report".into()),
+        Some(_)
+            if attack.name == "hostile pod body"
+                && !out.stdout.contains("the Pod answer is unreadable") =>
+        {
+            p.push("the report does not say the Pod answer is unreadable".into())
+        }
         _ => {}
     }
     let raw = raw_controls(&format!("{}{}", out.stdout, out.stderr));
