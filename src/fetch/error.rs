@@ -25,6 +25,15 @@ pub enum FetchError {
         /// Cause.
         reason: String,
     },
+    /// The API server was reached, but the connection broke before the Pod answer was whole
+    /// (reset, closed early): nothing to trace from, as kubectl also ends.
+    #[error("the API server {server} broke off its answer for the Pod: {reason}")]
+    BrokenAnswer {
+        /// API server URL.
+        server: String,
+        /// Cause.
+        reason: String,
+    },
     /// The API server rejected the credentials.
     #[error(
         "the API server rejected the credentials (HTTP 401) for {server}: {message}; log in again (e.g. `oc login` or refresh the exec plugin's token)"

@@ -260,12 +260,23 @@ fn check_pod(pod: &Source, target: &PodRef, server: &str) -> Result<(), FetchErr
             http_status: None,
             error,
             ..
-        } if !error.starts_with("timed out") => Err(FetchError::Unreachable {
-            server: server.to_string(),
-            reason: error.clone(),
-        }),
+        } if !error.starts_with("timed out") => {
+            let (server, reason) = (server.to_string(), error.clone());
+            Err(if broke_off(error) {
+                FetchError::BrokenAnswer { server, reason }
+            } else {
+                FetchError::Unreachable { server, reason }
+            })
+        }
         _ => Ok(()),
     }
+}
+
+/// True when the request was sent on an open connection that then broke (hyper's
+/// `SendRequest` errors: reset, closed before the answer was whole), rather than a server
+/// that could not be reached (connect, DNS, TLS handshake).
+fn broke_off(error: &str) -> bool {
+    error.contains("(SendRequest)") && !error.contains("(Connect)")
 }
 
 /// `spec.nodeName` and `metadata.uid` of a Pod body.

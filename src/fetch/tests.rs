@@ -94,3 +94,11 @@ fn a_pod_answer_that_cannot_be_read_is_not_called_unscheduled() {
         "the node is unknown because the Pod could not be read (HTTP 500: boom)"
     );
 }
+
+#[test]
+fn a_connection_that_broke_during_the_answer_is_not_an_unreachable_server() {
+    let reset = "GET /api/v1/namespaces/csi/pods/p failed: ServiceError: client error (SendRequest): client error (SendRequest): connection error: Connection reset by peer (os error 104)";
+    let refused = "GET /api/v1/namespaces/csi/pods/p failed: ServiceError: client error (Connect): tcp connect error: Connection refused (os error 111)";
+    assert!(broke_off(reset));
+    assert!(!broke_off(refused));
+}

@@ -16,12 +16,7 @@ use std::time::Instant;
 
 /// Cases that show a defect of ktrace not fixed yet: skipped (with a printed line), each
 /// described where it is listed. Keep this as short as it is honest.
-const KNOWN_DEFECTS: &[&str] = &[
-    // A 200 Pod answer cut off on the wire (Content-Length larger than what is sent) has no
-    // HTTP status in the outcome, so check_pod calls it "cannot reach the API server" and
-    // exits 1 with no report; the server was reached and answered.
-    "pod × truncated",
-];
+const KNOWN_DEFECTS: &[&str] = &[];
 
 /// How many cases run at once.
 const THREADS: usize = 4;

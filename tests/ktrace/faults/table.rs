@@ -128,7 +128,12 @@ impl Case {
     ///   there, exit 0;
     /// * any other failure is recorded and the report says a layer is missing: exit 3.
     pub fn expected_exit(&self) -> i32 {
-        let fatal_pod = matches!(self.fault, Fault::Status(401 | 404) | Fault::Reset);
+        // A Pod answer that is refused, missing, or broken off on the wire (reset, a body
+        // shorter than its Content-Length) leaves nothing to trace: exit 1, as kubectl.
+        let fatal_pod = matches!(
+            self.fault,
+            Fault::Status(401 | 404) | Fault::Reset | Fault::Truncated
+        );
         let optional = matches!(self.src, Src::Discovery | Src::Version | Src::Resource);
         // A cut or unreadable source the lineage needs is partial (3); an optional one is
         // reported but does not change the verdict.
