@@ -5,6 +5,7 @@
 //! * [`plumbing`]: the binary with a closed pipe, colour choices, quiet stderr.
 //! * [`live`]: live traces against the HTTPS test API server, checked against the real
 //!   kubectl and a real Prometheus.
+//! * [`fuzz_regressions`]: every committed fuzz input, through the fuzz targets' oracles.
 //! * [`harness`]: proves the test harness itself works against the real tools.
 //! * [`support`]: the test API server, the real tools, the fixture bundles and the one
 //!   [`support::ktrace`] runner.
@@ -12,6 +13,7 @@
 //! Only 127.0.0.1 is ever contacted.
 
 mod analysis;
+mod fuzz_regressions;
 mod harness;
 mod live;
 mod plumbing;
