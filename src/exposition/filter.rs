@@ -352,8 +352,12 @@ impl PodLineFilter {
         found.map(|i| from + i)
     }
 
-    /// Applies the exact rules to one line (without its `\n`).
+    /// Applies the exact rules to one line (without its `\n`). Once cut, nothing more is
+    /// kept, not even a shorter matching line later in the same chunk.
     fn handle_line(&mut self, line: &[u8], out: &mut Vec<u8>) {
+        if self.stats.cut {
+            return;
+        }
         let first = line.iter().find(|&&b| b != b' ' && b != b'\t');
         if first == Some(&b'#') {
             self.note_meta(line);

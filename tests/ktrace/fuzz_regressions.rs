@@ -63,3 +63,29 @@ fn selector_inputs_pass() {
 fn bundle_inputs_pass() {
     assert!(replay("bundle", checks::check_bundle) >= 2);
 }
+
+/// Found by the `pod_line_filter` fuzzer: a body pushed in one chunk went on keeping
+/// shorter matching lines after the first one that did not fit the limits, while the same
+/// body pushed line by line kept nothing more; the docs promise nothing after the cut.
+#[test]
+fn filter_keeps_nothing_after_the_cut_even_within_one_chunk() {
+    use ktrace::exposition::filter::KeepLimits;
+    use ktrace::exposition::{PodLineFilter, PodSelector};
+    let long = format!(
+        "a{{namespace=\"ns\",pod=\"p\",x=\"{}\"}} 1\n",
+        "y".repeat(60)
+    );
+    let body = format!("{long}b{{namespace=\"ns\",pod=\"p\"}} 2\n");
+    let limits = KeepLimits {
+        lines: 10,
+        bytes: 50,
+    };
+    let mut filter = PodLineFilter::new(PodSelector::new("ns", "p")).with_limits(limits);
+    let mut out = Vec::new();
+    filter.push(body.as_bytes(), &mut out);
+    filter.finish(&mut out);
+    assert_eq!(String::from_utf8_lossy(&out), "");
+    let stats = filter.stats();
+    assert!(stats.cut);
+    assert_eq!((stats.lines_kept, stats.bytes_out), (0, 0));
+}
