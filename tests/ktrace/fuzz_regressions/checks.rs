@@ -203,7 +203,7 @@ pub fn check_template(data: &[u8]) {
         namespace,
         pods: &pods,
     };
-    let field = |name: &str| (name.len() % 3 != 0).then(|| name.repeat(2));
+    let field = |name: &str| (!name.len().is_multiple_of(3)).then(|| name.repeat(2));
     let _ = ktrace::promql::render_template(template, &field).map(|s| s.len());
     if let Ok(rendered) = render_container_query(&rule, &target) {
         assert!(!rendered.query.is_empty());
