@@ -226,8 +226,10 @@ pub fn check_selector(data: &[u8]) {
         exposition::parse_labels(labels.strip_suffix('}').unwrap_or(labels)).unwrap_or_default();
     for sel in &shape.selectors {
         // `{__name__="x"}` prints as `x{__name__="x"}`, which PromQL (and the analysis)
-        // rejects as a name given twice; only other selectors must read back.
-        if !sel.matchers.iter().any(|m| m.name == "__name__") {
+        // rejects as a name given twice, and a quoted name (`{"a-b"}`) prints bare; only
+        // other selectors must read back.
+        let plain_name = sel.metric.as_deref().is_none_or(is_metric_identifier);
+        if plain_name && !sel.matchers.iter().any(|m| m.name == "__name__") {
             check_printed_selector(sel, query);
         }
         let direct = sel.matches(name, &labels);
@@ -238,6 +240,15 @@ pub fn check_selector(data: &[u8]) {
             let _ = m.matches_value(name);
         }
     }
+}
+
+/// Whether `name` can be written unquoted in PromQL: `[a-zA-Z_:][a-zA-Z0-9_:]*`.
+fn is_metric_identifier(name: &str) -> bool {
+    let ok = |c: char, first: bool| {
+        c == '_' || c == ':' || c.is_ascii_alphabetic() || (!first && c.is_ascii_digit())
+    };
+    let mut chars = name.chars();
+    chars.next().is_some_and(|c| ok(c, true)) && chars.all(|c| ok(c, false))
 }
 
 /// `sel` printed analyzes to one selector with the same name and matchers.
