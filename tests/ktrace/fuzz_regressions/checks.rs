@@ -226,10 +226,11 @@ pub fn check_selector(data: &[u8]) {
         exposition::parse_labels(labels.strip_suffix('}').unwrap_or(labels)).unwrap_or_default();
     for sel in &shape.selectors {
         // `{__name__="x"}` prints as `x{__name__="x"}`, which PromQL (and the analysis)
-        // rejects as a name given twice, and a quoted name (`{"a-b"}`) prints bare; only
-        // other selectors must read back.
+        // rejects as a name given twice, and quoted metric and label names (`{"a-b"}`,
+        // `{"a b"="c"}`) print bare; only other selectors must read back.
         let plain_name = sel.metric.as_deref().is_none_or(is_metric_identifier);
-        if plain_name && !sel.matchers.iter().any(|m| m.name == "__name__") {
+        let plain_labels = sel.matchers.iter().all(|m| is_metric_identifier(&m.name));
+        if plain_name && plain_labels && !sel.matchers.iter().any(|m| m.name == "__name__") {
             check_printed_selector(sel, query);
         }
         let direct = sel.matches(name, &labels);
