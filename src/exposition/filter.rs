@@ -360,8 +360,12 @@ impl PodLineFilter {
         found.map(|i| from + i)
     }
 
-    /// Applies the exact rules to one line (without its `\n`).
+    /// Applies the exact rules to one line (without its `\n`). Once cut, nothing more is
+    /// kept, not even a shorter matching line later in the same chunk.
     fn handle_line(&mut self, line: &[u8], out: &mut Vec<u8>) {
+        if self.stats.cut {
+            return;
+        }
         if is_comment(line) {
             self.note_meta(line);
             return;

@@ -7,6 +7,7 @@
 //!   kubectl and a real Prometheus.
 //! * [`faults`]: the fault matrix — every source × every fault class on a live trace, and
 //!   hostile bundles replayed.
+//! * [`fuzz_regressions`]: every committed fuzz input, through the fuzz targets' oracles.
 //! * [`harness`]: proves the test harness itself works against the real tools.
 //! * [`support`]: the test API server, the real tools, the fixture bundles and the one
 //!   [`support::ktrace`] runner.
@@ -15,6 +16,7 @@
 
 mod analysis;
 mod faults;
+mod fuzz_regressions;
 mod harness;
 mod live;
 mod plumbing;
