@@ -3,6 +3,7 @@
 //! PodMetrics, Prometheus label values). The Markdown report stays ktrace's document, and no
 //! format lets U+009B (a CSI on some terminals) or U+202E (right-to-left override) through.
 
+use super::ticket::outside_fences;
 use serde_json::Value;
 
 use crate::support::fixtures;
@@ -95,23 +96,6 @@ fn run_hostile(args: &[&str]) -> (i32, String, String) {
     let mut all = vec!["pod", "csi/blockvol-fs-1", "--from", path.to_str().unwrap()];
     all.extend_from_slice(args);
     ktrace(&all, dir.path())
-}
-
-/// The lines outside fenced blocks; fails if a fence is left open.
-fn outside_fences(md: &str) -> Vec<&str> {
-    let mut open: Option<usize> = None;
-    let mut outside = Vec::new();
-    for line in md.lines() {
-        let ticks = line.chars().take_while(|c| *c == '`').count();
-        match open {
-            None if ticks >= 3 => open = Some(ticks),
-            None => outside.push(line),
-            Some(n) if ticks >= n && line.trim_start_matches('`').trim().is_empty() => open = None,
-            Some(_) => {}
-        }
-    }
-    assert_eq!(open, None, "a fence is left open");
-    outside
 }
 
 /// `line` without its code spans (paired as CommonMark pairs backtick runs; a backslash

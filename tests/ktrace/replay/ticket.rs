@@ -25,7 +25,7 @@ fn mermaid(md: &str) -> Vec<&str> {
 
 /// Every fenced block closes, and the headings that matter are outside them: returns the
 /// lines outside any fence.
-fn outside_fences(md: &str) -> Vec<&str> {
+pub fn outside_fences(md: &str) -> Vec<&str> {
     let mut open: Option<usize> = None;
     let mut outside = Vec::new();
     for line in md.lines() {
