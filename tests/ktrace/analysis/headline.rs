@@ -91,25 +91,7 @@ fn real_dumps_are_told_as_they_are() {
 
 #[test]
 fn every_headline_is_short_plain_and_in_human_units() {
-    for (bundle, target) in [
-        (SEED, "csi/blockvol-fs-1"),
-        (
-            "docker-cgv1-ms-pod.json",
-            "kube-system/metrics-server-6b79b4d69b-x2ps9",
-        ),
-        (
-            "containerd-cgv2-ms.json",
-            "kube-system/metrics-server-9d74bb658-c6nnt",
-        ),
-        (
-            "kic-duplicate-cgroups.json",
-            "kube-system/coredns-5c98db65d4-m76hk",
-        ),
-        (
-            "legacy-labels-gke.json",
-            "kube-system/fluentd-gcp-v2.0.10-9q9t4",
-        ),
-    ] {
+    for (bundle, target) in crate::support::fixtures::REPORT_BUNDLES {
         let (_, v) = json_report(target, bundle);
         let texts: Vec<&str> = v["summary"]["lines"]
             .as_array()

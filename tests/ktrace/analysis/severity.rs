@@ -5,26 +5,7 @@ use serde_json::Value;
 
 use super::*;
 
-/// Every analysable fixture bundle with its pod.
-const BUNDLES: [(&str, &str); 5] = [
-    (SEED, "csi/blockvol-fs-1"),
-    (
-        "docker-cgv1-ms-pod.json",
-        "kube-system/metrics-server-6b79b4d69b-x2ps9",
-    ),
-    (
-        "containerd-cgv2-ms.json",
-        "kube-system/metrics-server-9d74bb658-c6nnt",
-    ),
-    (
-        "kic-duplicate-cgroups.json",
-        "kube-system/coredns-5c98db65d4-m76hk",
-    ),
-    (
-        "legacy-labels-gke.json",
-        "kube-system/fluentd-gcp-v2.0.10-9q9t4",
-    ),
-];
+use crate::support::fixtures::REPORT_BUNDLES as BUNDLES;
 
 fn rank(severity: &str) -> usize {
     ["disagree", "double_count", "missing", "warn", "info"]

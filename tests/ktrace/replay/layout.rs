@@ -9,25 +9,7 @@ use ktrace::render::{self, Format, TextOptions};
 use crate::support::fixtures::{self, SEED};
 
 /// Every bundle with a pod report, and its pod.
-pub const BUNDLES: [(&str, &str); 5] = [
-    (SEED, "csi/blockvol-fs-1"),
-    (
-        "kic-duplicate-cgroups.json",
-        "kube-system/coredns-5c98db65d4-m76hk",
-    ),
-    (
-        "docker-cgv1-ms-pod.json",
-        "kube-system/metrics-server-6b79b4d69b-x2ps9",
-    ),
-    (
-        "containerd-cgv2-ms.json",
-        "kube-system/metrics-server-9d74bb658-c6nnt",
-    ),
-    (
-        "legacy-labels-gke.json",
-        "kube-system/fluentd-gcp-v2.0.10-9q9t4",
-    ),
-];
+pub use crate::support::fixtures::REPORT_BUNDLES as BUNDLES;
 
 /// Bundle `name` analysed, as `ktrace pod --from` does.
 pub fn lineage_of(name: &str) -> Lineage {

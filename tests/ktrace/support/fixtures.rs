@@ -20,6 +20,27 @@ pub const SEED: &str = "seed-ocp48-crio-cgv1.json";
 /// The bundles kept in the repository; every other bundle is generated from the corpus.
 pub const COMMITTED: [&str; 3] = [SEED, "bad-schema.json", "not-json.json"];
 
+/// Every bundle with a pod report (committed or generated), with its pod.
+pub const REPORT_BUNDLES: [(&str, &str); 5] = [
+    (SEED, "csi/blockvol-fs-1"),
+    (
+        "docker-cgv1-ms-pod.json",
+        "kube-system/metrics-server-6b79b4d69b-x2ps9",
+    ),
+    (
+        "containerd-cgv2-ms.json",
+        "kube-system/metrics-server-9d74bb658-c6nnt",
+    ),
+    (
+        "kic-duplicate-cgroups.json",
+        "kube-system/coredns-5c98db65d4-m76hk",
+    ),
+    (
+        "legacy-labels-gke.json",
+        "kube-system/fluentd-gcp-v2.0.10-9q9t4",
+    ),
+];
+
 fn repo() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
 }
