@@ -26,6 +26,21 @@ use std::path::Path;
 use std::process::Command;
 use std::time::Duration;
 
+/// Replays a saved bundle of the seed pod as JSON: (exit code, the parsed report, stderr).
+pub fn replay_json(bundle: &Path, home: &Path) -> (i32, serde_json::Value, String) {
+    let args = [
+        "pod",
+        "csi/blockvol-fs-1",
+        "--from",
+        bundle.to_str().expect("a UTF-8 bundle path"),
+        "-o",
+        "json",
+    ];
+    let (code, out, err) = ktrace(&args, home);
+    let report = serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out}\n{err}"));
+    (code, report, err)
+}
+
 /// Runs the `ktrace` binary with `args` in a clean environment: only `PATH`, and `HOME` set to
 /// `home`, so no KUBECONFIG, proxy or home directory of the developer's can be reached (and
 /// `NO_COLOR` is unset). Returns (exit code, stdout, stderr); fails the test if ktrace runs
