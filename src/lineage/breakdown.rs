@@ -40,7 +40,11 @@ pub fn breakdowns(
         let cgroups = cgroups_for(view, sel, kind, name);
         match counters(&cgroups) {
             Some(c) => {
-                rows.push(decompose(Some(name.clone()), version, &c));
+                let mut row = decompose(Some(name.clone()), version, &c);
+                if cgroups.len() > 1 {
+                    row.notes.push(several_series(cgroups.len()));
+                }
+                rows.push(row);
                 all.extend(cgroups);
             }
             None => unknown.push(format!("{name:?}")),
@@ -56,8 +60,27 @@ pub fn breakdowns(
             unknown.join(", ")
         ));
     }
+    if rows
+        .iter()
+        .any(|r| r.notes.iter().any(|n| n.starts_with(SEVERAL)))
+    {
+        pod.notes.push(
+            "the pod row adds every series the backend summed; a cgroup counted twice is in it twice"
+                .into(),
+        );
+    }
     rows.insert(0, pod);
     rows
+}
+
+/// How a note about a container summed from several cgroup series begins.
+const SEVERAL: &str = "the sum of ";
+
+/// The note on a container whose breakdown adds `n` cgroup series, as the backend's sum does.
+fn several_series(n: usize) -> String {
+    format!(
+        "{SEVERAL}{n} cgroup series, as the backend summed them; when they are one cgroup under several paths (see the findings) this memory is counted {n} times"
+    )
 }
 
 /// The cgroups the backend summed for `name` (metrics-server keeps the first); by

@@ -200,6 +200,10 @@ pub fn lineage_notes(l: &Lineage) -> Vec<String> {
             "{who}: what the working set is made of does not add up: {why}"
         ));
     }
+    for b in &l.breakdown {
+        let who = b.container.as_deref().map_or("Σ pod".into(), display_name);
+        notes.extend(b.notes.iter().map(|n| format!("{who}: {n}")));
+    }
     if let Some(b) = l.breakdown.first() {
         notes.push(cgroup_text(b));
     }

@@ -161,6 +161,19 @@ fn kic_coredns_is_the_sum_of_both_views_of_its_cgroup() {
         rows(&v),
         [format!("(pod) {coredns}"), format!("coredns {coredns}")]
     );
+    // A breakdown of a sum that may count one cgroup twice says so beside its numbers.
+    assert_eq!(
+        v["breakdown"][1]["notes"],
+        serde_json::json!([
+            "the sum of 2 cgroup series, as the backend summed them; when they are one cgroup under several paths (see the findings) this memory is counted 2 times"
+        ])
+    );
+    assert_eq!(
+        v["breakdown"][0]["notes"],
+        serde_json::json!([
+            "the pod row adds every series the backend summed; a cgroup counted twice is in it twice"
+        ])
+    );
 }
 
 #[test]
