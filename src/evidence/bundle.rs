@@ -4,8 +4,13 @@ use std::io::{Read, Write};
 
 use super::Evidence;
 
-/// The bundle format this ktrace writes and reads.
-pub const SCHEMA_VERSION: u32 = 1;
+/// The bundle format this ktrace writes. Version 2 added the CPU sources (the `cpu-samples`
+/// query, `prometheus_buildinfo`, `kubelet_resource_second`); a version 1 bundle reads as
+/// one where those were not collected.
+pub const SCHEMA_VERSION: u32 = 2;
+
+/// The oldest bundle format this ktrace reads.
+pub const OLDEST_SCHEMA_VERSION: u32 = 1;
 
 /// Largest bundle accepted; a one-pod trace is a few hundred KiB. Read with this cap before
 /// anything is parsed, so a replay's memory stays bounded.
@@ -32,7 +37,9 @@ pub enum BundleError {
     #[error("bundle schema_version must be a whole number, found {0}")]
     BadVersion(String),
     /// The bundle was written by a ktrace with another format.
-    #[error("unsupported bundle schema_version {found} (this ktrace reads version {supported})")]
+    #[error(
+        "unsupported bundle schema_version {found} (this ktrace reads versions {OLDEST_SCHEMA_VERSION} to {supported})"
+    )]
     UnsupportedSchema {
         /// Version found in the file.
         found: u64,
@@ -76,7 +83,7 @@ pub fn read_bundle(reader: impl Read) -> Result<Evidence, BundleError> {
     let found = field
         .as_u64()
         .ok_or_else(|| BundleError::BadVersion(field.to_string()))?;
-    if found != u64::from(SCHEMA_VERSION) {
+    if !(u64::from(OLDEST_SCHEMA_VERSION)..=u64::from(SCHEMA_VERSION)).contains(&found) {
         return Err(BundleError::UnsupportedSchema {
             found,
             supported: SCHEMA_VERSION,
@@ -102,12 +109,18 @@ fn check_bodies(ev: &Evidence) -> Result<(), BundleError> {
         ("kubelet_resource", &s.kubelet_resource),
     ]
     .map(|(n, src)| (n.to_string(), src));
+    let optional = [
+        ("kubelet_resource_second", &s.kubelet_resource_second),
+        ("prometheus_buildinfo", &s.prometheus_buildinfo),
+    ]
+    .into_iter()
+    .filter_map(|(n, src)| Some((n.to_string(), src.as_ref()?)));
     let queries = s
         .prometheus
         .iter()
         .enumerate()
         .map(|(i, q)| (format!("prometheus[{i}]"), &q.source));
-    for (source_name, src) in named.into_iter().chain(queries) {
+    for (source_name, src) in named.into_iter().chain(optional).chain(queries) {
         let bytes = src.body().map_or(0, str::len);
         if bytes > MAX_BODY_BYTES {
             return Err(BundleError::BodyTooLarge { source_name, bytes });

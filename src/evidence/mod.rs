@@ -11,7 +11,7 @@
 mod bundle;
 mod quote;
 
-pub use bundle::{BundleError, SCHEMA_VERSION, read_bundle, write_bundle};
+pub use bundle::{BundleError, OLDEST_SCHEMA_VERSION, SCHEMA_VERSION, read_bundle, write_bundle};
 pub use quote::{QUOTE_CHARS, quote_head};
 
 use serde::{Deserialize, Serialize};
@@ -109,6 +109,15 @@ pub struct Sources {
     /// kubelet `/metrics/resource`, only this pod's lines (plus their HELP/TYPE).
     #[serde(default)]
     pub kubelet_resource: Source,
+    /// A second `/metrics/resource` reading taken `--cpu-sample` after the first, for
+    /// ktrace's own two-point CPU rate (never metrics-server's value); absent by default.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kubelet_resource_second: Option<Source>,
+    /// `GET /api/v1/status/buildinfo` of the adapter's Prometheus: its version decides the
+    /// range semantics (closed before 3.0, left-open from 3.0) the CPU recomputation uses.
+    /// Absent in bundles from before schema 2.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prometheus_buildinfo: Option<Source>,
 }
 
 /// One request and what came back. In a bundle it must be a JSON object: serde would also
@@ -247,6 +256,9 @@ pub enum QueryPurpose {
     Cpu,
     /// The pod's `container_memory_*` series as Prometheus stores them.
     RawSeries,
+    /// The raw samples the cpu rule's range function reads: its selector with its range
+    /// (`x{...}[5m]`), as an instant query at the same time (a matrix answer).
+    CpuSamples,
     /// A purpose this ktrace does not know, by its stored name.
     Other(String),
 }
@@ -258,6 +270,7 @@ impl QueryPurpose {
             Self::Memory => "memory",
             Self::Cpu => "cpu",
             Self::RawSeries => "raw-series",
+            Self::CpuSamples => "cpu-samples",
             Self::Other(name) => name,
         }
     }
@@ -269,6 +282,7 @@ impl From<String> for QueryPurpose {
             "memory" => Self::Memory,
             "cpu" => Self::Cpu,
             "raw-series" => Self::RawSeries,
+            "cpu-samples" => Self::CpuSamples,
             _ => Self::Other(name),
         }
     }

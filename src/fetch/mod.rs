@@ -130,6 +130,8 @@ pub async fn collect_async(req: &FetchRequest) -> Result<Evidence, FetchError> {
             prometheus: m.queries,
             kubelet_cadvisor,
             kubelet_resource,
+            kubelet_resource_second: None,
+            prometheus_buildinfo: Some(m.buildinfo),
         },
         notes: Vec::new(),
     })
@@ -187,6 +189,7 @@ struct MetricsPart {
     deployment: Source,
     config: Source,
     queries: Vec<PromQuery>,
+    buildinfo: Source,
 }
 
 /// PodMetrics ∥ (APIService → Deployment → ConfigMap), then the Prometheus queries.
@@ -197,7 +200,7 @@ async fn metrics_and_backend(
 ) -> MetricsPart {
     let ((discovery, pod_metrics), (apiservice, deployment, config)) =
         tokio::join!(pod_metrics(conn, t), backend::resolve(conn));
-    let queries =
+    let answers =
         prometheus::run_queries(conn, direct, t, &pod_metrics, &deployment, &config).await;
     MetricsPart {
         discovery,
@@ -206,7 +209,8 @@ async fn metrics_and_backend(
         // Redacted for storage only now that its args have been used.
         deployment: redacted(deployment),
         config,
-        queries,
+        queries: answers.queries,
+        buildinfo: answers.buildinfo,
     }
 }
 

@@ -20,8 +20,17 @@ enum Endpoint {
     Direct(Direct),
 }
 
-/// Runs the queries `promql::plan` plans for the pod (memory, cpu, raw-series) at the
-/// PodMetrics timestamp, concurrently. Empty when there is nothing to run (no readable config).
+/// What the adapter's Prometheus answered.
+pub struct Answers {
+    /// One per planned query, in plan order.
+    pub queries: Vec<PromQuery>,
+    /// `/api/v1/status/buildinfo` (its version decides the range semantics).
+    pub buildinfo: Source,
+}
+
+/// Runs the queries `promql::plan` plans for the pod (memory, cpu, cpu-samples, raw-series)
+/// at the PodMetrics timestamp, and reads the server's buildinfo, all concurrently. No
+/// queries (and buildinfo not collected) when there is nothing to run (no readable config).
 pub async fn run_queries(
     conn: &Conn,
     direct: Option<&DirectPrometheus>,
@@ -29,7 +38,7 @@ pub async fn run_queries(
     pod_metrics: &Source,
     deployment: &Source,
     config: &Source,
-) -> Vec<PromQuery> {
+) -> Answers {
     let dep: Option<Value> = deployment.body().and_then(|b| serde_json::from_str(b).ok());
     let dep_args = dep.as_ref().map(deployment_args).unwrap_or_default();
     let pods = [t.name.as_str()];
@@ -47,21 +56,56 @@ pub async fn run_queries(
         .map(|(p, q, time)| (p.clone(), q.to_string(), time.map(|s| s.to_string())))
         .collect();
     if queries.is_empty() {
-        return Vec::new();
+        return Answers {
+            queries: Vec::new(),
+            buildinfo: not_collected("no Prometheus query was planned"),
+        };
     }
     let endpoint = match endpoint(conn, direct, &dep_args, dep.as_ref()) {
         Ok(e) => e,
         Err(reason) => {
-            return queries
-                .into_iter()
-                .map(|(p, q, _)| not_run(p, q, &reason))
-                .collect();
+            return Answers {
+                queries: queries
+                    .into_iter()
+                    .map(|(p, q, _)| not_run(p, q, &reason))
+                    .collect(),
+                buildinfo: not_collected(&reason),
+            };
         }
     };
     let runs = queries
         .into_iter()
         .map(|(purpose, query, time)| run_one(conn, &endpoint, purpose, query, time));
-    futures_util::future::join_all(runs).await
+    let (queries, buildinfo) = tokio::join!(
+        futures_util::future::join_all(runs),
+        get(
+            conn,
+            &endpoint,
+            "Prometheus buildinfo",
+            "/api/v1/status/buildinfo"
+        )
+    );
+    Answers { queries, buildinfo }
+}
+
+/// One GET of `path_and_query` (from the API root, e.g. `/api/v1/query?...`) at `ep`.
+async fn get(conn: &Conn, ep: &Endpoint, what: &str, path_and_query: &str) -> Source {
+    match ep {
+        Endpoint::Proxy(prefix) => {
+            conn.get_prometheus(what.to_string(), &format!("{prefix}{path_and_query}"))
+                .await
+        }
+        Endpoint::Direct(prom) => prom.get(what.to_string(), path_and_query).await,
+    }
+}
+
+fn not_collected(reason: &str) -> Source {
+    Source {
+        outcome: Outcome::NotCollected {
+            reason: reason.to_string(),
+        },
+        ..Source::default()
+    }
 }
 
 /// `--prometheus-url` when given, else the adapter's own `--prometheus-url` through the API
@@ -149,17 +193,11 @@ fn check_proxy_parts(
 }
 
 fn not_run(purpose: QueryPurpose, query: String, reason: &str) -> PromQuery {
-    let source = Source {
-        outcome: Outcome::NotCollected {
-            reason: reason.to_string(),
-        },
-        ..Source::default()
-    };
     PromQuery {
         purpose,
         query,
         time: None,
-        source,
+        source: not_collected(reason),
     }
 }
 
@@ -175,13 +213,7 @@ async fn run_one(
         qs.push_str(&format!("&time={t}"));
     }
     let what = format!("Prometheus query ({})", purpose.as_str());
-    let source = match ep {
-        Endpoint::Proxy(prefix) => {
-            conn.get_prometheus(what, &format!("{prefix}/api/v1/query?{qs}"))
-                .await
-        }
-        Endpoint::Direct(prom) => prom.get(what, &format!("/api/v1/query?{qs}")).await,
-    };
+    let source = get(conn, ep, &what, &format!("/api/v1/query?{qs}")).await;
     PromQuery {
         purpose,
         query,

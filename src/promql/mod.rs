@@ -16,6 +16,7 @@
 
 pub mod config;
 pub mod plan;
+pub mod rate;
 pub mod selector;
 pub mod template;
 

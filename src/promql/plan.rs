@@ -4,14 +4,17 @@
 //! never render differently.
 //!
 //! A plan is a list of entries keyed by [`QueryPurpose`]: the memory and cpu container
-//! queries of the adapter's `resourceRules`, then the pod's raw memory series. A new kind of
-//! query is one more entry.
+//! queries of the adapter's `resourceRules`, the raw samples the cpu rule's range function
+//! reads (`cpu-samples`), then the pod's raw memory series. A new kind of query is one more
+//! entry.
 
 use std::fmt;
 
 use serde_json::Value;
 
 use super::config::{self, ConfigError, ResourceRule, ResourceRules};
+use super::rate::{RangeFunction, parse_duration_ms};
+use super::selector::analyze_query;
 use super::template::{QueryTarget, TemplateError, label_matcher, render_container_query};
 use crate::evidence::{QueryPurpose, Source};
 use crate::objects::adapter_config_text;
@@ -98,6 +101,9 @@ pub enum PlanError {
     NoConfig,
     /// The config has no rule for this purpose.
     NoRule(QueryPurpose),
+    /// The cpu query holds no single `rate`/`irate`/`increase` over a range selector whose
+    /// samples could be fetched: why.
+    Range(String),
     /// The rule's `containerQuery` does not render.
     Render {
         /// Which rule.
@@ -110,7 +116,9 @@ pub enum PlanError {
 impl fmt::Display for PlanError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Self::Unavailable(reason) | Self::Key(reason) => f.write_str(reason),
+            Self::Unavailable(reason) | Self::Key(reason) | Self::Range(reason) => {
+                f.write_str(reason)
+            }
             Self::NotJson(e) => write!(f, "ConfigMap is not JSON: {e}"),
             Self::Config { key, error } => write!(f, "adapter config key {key}: {error}"),
             Self::NoResourceRules { key } => {
@@ -168,6 +176,14 @@ pub fn plan_queries(input: &PlanInput) -> QueryPlan {
             Some(None) => Err(PlanError::NoRule(purpose.clone())),
             Some(Some(rule)) => container_query(rule, &purpose, &input.target),
         };
+        if purpose == QueryPurpose::Cpu
+            && let Ok(cpu) = &query
+        {
+            let samples = range_call(cpu).map(|c| c.query).map_err(PlanError::Range);
+            queries.push(entry(purpose.clone(), query.clone()));
+            queries.push(entry(QueryPurpose::CpuSamples, samples));
+            continue;
+        }
         queries.push(entry(purpose, query));
     }
     if let Some(memory) = rules.as_ref().and_then(|r| r.memory.as_ref()) {
@@ -185,7 +201,7 @@ pub fn plan_queries(input: &PlanInput) -> QueryPlan {
 fn rule_for<'r>(rules: &'r ResourceRules, purpose: &QueryPurpose) -> Option<&'r ResourceRule> {
     match purpose {
         QueryPurpose::Memory | QueryPurpose::RawSeries => rules.memory.as_ref(),
-        QueryPurpose::Cpu => rules.cpu.as_ref(),
+        QueryPurpose::Cpu | QueryPurpose::CpuSamples => rules.cpu.as_ref(),
         QueryPurpose::Other(_) => None,
     }
 }
@@ -202,6 +218,44 @@ fn container_query(
             purpose: purpose.clone(),
             error,
         })
+}
+
+/// The range function a rendered cpu query applies, and the raw-sample query that returns
+/// what it reads.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RangeCall {
+    /// `rate`, `irate` or `increase`.
+    pub function: RangeFunction,
+    /// The range as written, e.g. `5m`.
+    pub range: String,
+    /// The range in milliseconds.
+    pub range_ms: i64,
+    /// The selector with its range, e.g. `container_cpu_usage_seconds_total{...}[5m]`: as an
+    /// instant query at the rule's evaluation time it returns every sample in the window.
+    pub query: String,
+}
+
+/// Finds the one `rate`/`irate`/`increase` over a plain range selector in `query`.
+pub fn range_call(query: &str) -> Result<RangeCall, String> {
+    let shape = analyze_query(query).map_err(|e| format!("the cpu query does not parse: {e}"))?;
+    let mut calls = shape.selectors.iter().filter(|s| s.range.is_some());
+    let (Some(sel), None) = (calls.next(), calls.next()) else {
+        return Err("the cpu query does not read exactly one range selector".into());
+    };
+    let name = sel.function.as_deref().unwrap_or("");
+    let function = RangeFunction::parse(name).ok_or_else(|| {
+        format!("the cpu query applies {name:?} to its range, not rate, irate or increase")
+    })?;
+    let range = sel.range.clone().unwrap_or_default();
+    let range_ms = parse_duration_ms(&range)
+        .filter(|ms| *ms > 0)
+        .ok_or_else(|| format!("the cpu query's range [{range}] is not a plain duration"))?;
+    Ok(RangeCall {
+        function,
+        range,
+        range_ms,
+        query: sel.to_string(),
+    })
 }
 
 /// Every `container_memory_*` series of the pods as Prometheus stores them, under the memory

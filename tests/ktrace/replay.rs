@@ -302,7 +302,7 @@ fn usage_errors_exit_2_and_bad_bundles_exit_1() {
     let (c, _, err) = run(&["pod", "csi/blockvol-fs-1", "--from", bad.to_str().unwrap()]);
     assert_eq!(c, 1);
     assert!(
-        err.contains("unsupported bundle schema_version 99 (this ktrace reads version 1)"),
+        err.contains("unsupported bundle schema_version 99 (this ktrace reads versions 1 to 2)"),
         "{err}"
     );
     let junk = fixture("not-json.json");

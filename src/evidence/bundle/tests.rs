@@ -65,7 +65,7 @@ fn the_version_is_checked_before_the_shape() {
     let err = read_bundle(&br#"{"schema_version": 7, "sources": 12}"#[..]).unwrap_err();
     assert_eq!(
         err.to_string(),
-        "unsupported bundle schema_version 7 (this ktrace reads version 1)"
+        "unsupported bundle schema_version 7 (this ktrace reads versions 1 to 2)"
     );
     let err = read_bundle(&br#"{"sources": {}}"#[..]).unwrap_err();
     assert!(matches!(err, BundleError::NoVersion), "{err}");

@@ -94,6 +94,32 @@ fn owned(rows: &[(&str, &str, Option<i64>)]) -> Vec<(String, String, Option<i64>
 
 const T: Option<i64> = Some(1636128362);
 
+const CPU_SAMPLES: &str = r#"container_cpu_usage_seconds_total{namespace="csi",pod="blockvol-fs-1",container!="",pod!=""}[5m]"#;
+
+#[test]
+fn the_cpu_samples_query_is_the_rules_range_selector() {
+    let call = range_call(CPU).unwrap();
+    assert_eq!(
+        (call.function, call.range.as_str(), call.range_ms),
+        (RangeFunction::Irate, "5m", 300_000)
+    );
+    assert_eq!(call.query, CPU_SAMPLES);
+    let kp = "sum by (pod,container) ( irate ( container_cpu_usage_seconds_total{namespace=\"csi\",pod=\"p\",container!=\"\",pod!=\"\"}[120s] ) )";
+    assert_eq!(range_call(kp).unwrap().range_ms, 120_000);
+    assert_eq!(
+        range_call("sum(container_cpu_usage_seconds_total{pod=\"p\"})").unwrap_err(),
+        "the cpu query does not read exactly one range selector"
+    );
+    assert_eq!(
+        range_call("sum(avg_over_time(x{pod=\"p\"}[5m]))").unwrap_err(),
+        "the cpu query applies \"avg_over_time\" to its range, not rate, irate or increase"
+    );
+    assert_eq!(
+        range_call("sum(rate(x{pod=\"p\"}[5m:1m]))").unwrap_err(),
+        "the cpu query's range [5m:1m] is not a plain duration"
+    );
+}
+
 #[test]
 fn the_seed_config_plans_memory_cpu_and_raw_series_at_the_pod_metrics_time() {
     let plan = plan_for(&config(OCP48), &["blockvol-fs-1"]);
@@ -102,6 +128,7 @@ fn the_seed_config_plans_memory_cpu_and_raw_series_at_the_pod_metrics_time() {
         owned(&[
             ("memory", MEMORY, T),
             ("cpu", CPU, T),
+            ("cpu-samples", CPU_SAMPLES, T),
             ("raw-series", RAW, T)
         ])
     );
@@ -120,7 +147,15 @@ fn the_seed_config_plans_memory_cpu_and_raw_series_at_the_pod_metrics_time() {
             .starts_with("sum(container_memory_working_set_bytes{<<")
     );
     let runnable: Vec<_> = plan.runnable().map(|(p, _, t)| (p.as_str(), t)).collect();
-    assert_eq!(runnable, [("memory", T), ("cpu", T), ("raw-series", T)]);
+    assert_eq!(
+        runnable,
+        [
+            ("memory", T),
+            ("cpu", T),
+            ("cpu-samples", T),
+            ("raw-series", T)
+        ]
+    );
 }
 
 #[test]
@@ -165,6 +200,7 @@ fn several_pods_are_one_regex_matcher_as_the_adapter_writes_it() {
         vec![
             ("memory".to_string(), many(MEMORY), T),
             ("cpu".to_string(), many(CPU), T),
+            ("cpu-samples".to_string(), many(CPU_SAMPLES), T),
             ("raw-series".to_string(), many(RAW), T),
         ]
     );
@@ -244,7 +280,14 @@ fn a_rule_that_cannot_render_is_planned_as_its_reason_and_not_run() {
         "error: cannot render the memory containerQuery: unknown template field `.Labels` at byte 39"
     );
     let runnable: Vec<_> = plan.runnable().map(|(p, q, _)| (p.as_str(), q)).collect();
-    assert_eq!(runnable, [("cpu", CPU), ("raw-series", RAW)]);
+    assert_eq!(
+        runnable,
+        [
+            ("cpu", CPU),
+            ("cpu-samples", CPU_SAMPLES),
+            ("raw-series", RAW)
+        ]
+    );
 }
 
 #[test]
@@ -289,7 +332,7 @@ fn without_a_pod_metrics_timestamp_there_is_no_time() {
             pod_metrics: &pod_metrics,
         });
         let times: Vec<Option<i64>> = plan.queries.iter().map(|q| q.time).collect();
-        assert_eq!(times, [None, None, None]);
+        assert_eq!(times, [None, None, None, None]);
     }
 }
 

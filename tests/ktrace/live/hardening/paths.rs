@@ -28,6 +28,11 @@ fn seed_paths(seed: &Value) -> Vec<String> {
         let req = q["source"]["request"].as_str().unwrap();
         paths.push(req.split('?').next().unwrap().to_string());
     }
+    // The Prometheus version (range semantics) is asked for beside the queries.
+    paths.push(
+        "/api/v1/namespaces/openshift-monitoring/services/https:prometheus-k8s:9091/proxy/api/v1/status/buildinfo"
+            .into(),
+    );
     // The Service of the backend is asked for beside the Deployment.
     paths.push("/api/v1/namespaces/openshift-monitoring/services/prometheus-adapter".into());
     paths

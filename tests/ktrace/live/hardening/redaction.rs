@@ -53,7 +53,10 @@ fn a_secret_looking_url_survives_and_a_token_arg_is_still_redacted() {
         .into_iter()
         .filter(|p| p.starts_with("/api/v1/namespaces/monitoring-secrets/services/https:prometheus-k8s:9091/proxy/api/v1/query"))
         .count();
-    assert_eq!(proxied, 3, "memory, cpu and raw-series queries");
+    assert_eq!(
+        proxied, 4,
+        "memory, cpu, cpu-samples and raw-series queries"
+    );
 
     let b: Value = serde_json::from_str(&std::fs::read_to_string(&saved).unwrap()).unwrap();
     let stored = body(&b, "backend_deployment");
