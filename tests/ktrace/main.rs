@@ -9,6 +9,7 @@
 //!   hostile bundles replayed.
 //! * [`fuzz_regressions`]: every committed fuzz input, through the fuzz targets' oracles.
 //! * [`harness`]: proves the test harness itself works against the real tools.
+//! * [`promql_scripts`]: Prometheus's own PromQL function tests against the rate engine.
 //! * [`support`]: the test API server, the real tools, the fixture bundles and the one
 //!   [`support::ktrace`] runner.
 //!
@@ -20,5 +21,6 @@ mod fuzz_regressions;
 mod harness;
 mod live;
 mod plumbing;
+mod promql_scripts;
 mod replay;
 mod support;
