@@ -5,13 +5,17 @@
 //! 2. A live trace against the local HTTPS test API server serving that body: wall time beside
 //!    a bare `curl` download of the same URL, and the trace's peak RSS.
 //! 3. A live trace with 100 ms added to every response: wall time beside the sum of the
-//!    sequential latencies and the critical-path latency.
+//!    sequential latencies and the critical-path latency, and the request waves (the CPU
+//!    lineage's `cpu-samples` query and buildinfo start beside the rule's queries).
+//!
+//! `cargo bench --bench trace -- latency` (or `filter`, `live`) runs only that section.
 //!
 //! Needs python3 (to generate the body) and curl; everything runs on 127.0.0.1.
 
 mod server;
 #[path = "../../tests/ktrace/support/tls.rs"]
 mod tls;
+mod waves;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -33,6 +37,18 @@ const LONGEST_CHAIN: u32 = 4;
 
 fn main() {
     tls::install_crypto_provider();
+    // cargo passes `--bench`; any other argument picks the sections whose name contains it.
+    let only: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| !a.starts_with("--"))
+        .collect();
+    let wanted = |section: &str| only.is_empty() || only.iter().any(|o| section.contains(o));
+    if !wanted("filter") && !wanted("live") {
+        if wanted("latency") {
+            latency_bench();
+        }
+        return;
+    }
     let body_path = generated_body();
     let body = std::fs::read(&body_path).expect("read generated body");
     println!(
@@ -40,9 +56,15 @@ fn main() {
         body.len(),
         body.iter().filter(|b| **b == b'\n').count()
     );
-    filter_bench(&body, &body_path);
-    live_bench(&body_path);
-    latency_bench();
+    if wanted("filter") {
+        filter_bench(&body, &body_path);
+    }
+    if wanted("live") {
+        live_bench(&body_path);
+    }
+    if wanted("latency") {
+        latency_bench();
+    }
 }
 
 fn median(mut v: Vec<Duration>) -> Duration {
@@ -86,12 +108,17 @@ fn generated_body() -> PathBuf {
 const SEED: &str = "fixtures/bundles/seed-ocp48-crio-cgv1.json";
 const EXPOSITION: &str = "text/plain; version=0.0.4";
 
+/// The committed seed bundle.
+fn seed() -> Value {
+    let text = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(SEED))
+        .expect("read the seed bundle");
+    serde_json::from_str(&text).expect("seed bundle is JSON")
+}
+
 /// The committed seed bundle's answers at the paths (and queries) ktrace requested them from,
 /// plus `/version` from its cluster version, and its kubelet path. No Prometheus is needed.
 fn seed_routes() -> (HashMap<String, Answer>, String) {
-    let text = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(SEED))
-        .expect("read the seed bundle");
-    let seed: Value = serde_json::from_str(&text).expect("seed bundle is JSON");
+    let seed = seed();
     let sources = seed["sources"].as_object().expect("sources");
     let mut all: Vec<&Value> = sources.values().filter(|s| s.is_object()).collect();
     all.extend(
@@ -322,17 +349,19 @@ fn latency_bench() {
         "## 3. Live trace with {} ms added to every response (median of 3)\n",
         latency.as_millis()
     );
-    let (routes, _) = seed_routes();
+    let (mut routes, _) = seed_routes();
+    waves::add_cpu_answers(&seed(), &mut routes);
     let server = BenchServer::start(routes, latency);
     let dir = tempfile::tempdir().unwrap();
     let kubeconfig = server.write_kubeconfig(dir.path());
-    let mut requests = 0;
+    let (mut requests, mut log) = (0, Vec::new());
     let wall = median(
         (0..3)
             .map(|_| {
                 server.reset_counts();
                 let (wall, _) = run_trace(&kubeconfig, &[]);
                 requests = server.requests();
+                log = server.log();
                 wall
             })
             .collect(),
@@ -360,6 +389,7 @@ fn latency_bench() {
         "\ntrace / critical path: {:.2}× (target ≤ 1.0×)",
         wall.as_secs_f64() / critical.as_secs_f64()
     );
+    waves::print(&log, latency);
 }
 
 /// One more trace with `-v`: ktrace's own timing of the kubelet request (headers and the whole

@@ -7,9 +7,9 @@
 use std::collections::HashMap;
 use std::convert::Infallible;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::Duration;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use http::header::{CONTENT_LENGTH, CONTENT_TYPE, HeaderValue};
@@ -31,12 +31,24 @@ pub struct Answer {
     pub body: Bytes,
 }
 
-/// Request counters.
+/// One request as it came: path and query, when it started, the status answered.
+#[derive(Clone, Debug)]
+pub struct Logged {
+    /// Path plus `?query`, as received.
+    pub path_and_query: String,
+    /// When the request reached the server (before the latency).
+    pub started: Instant,
+    /// The status answered.
+    pub status: u16,
+}
+
+/// Request counters, and the log of requests since the last reset.
 #[derive(Default)]
 struct Stats {
     requests: AtomicUsize,
     in_flight: AtomicUsize,
     max_in_flight: AtomicUsize,
+    log: Mutex<Vec<Logged>>,
 }
 
 struct State {
@@ -122,6 +134,13 @@ impl BenchServer {
         let s = &self.state.stats;
         s.requests.store(0, Ordering::SeqCst);
         s.max_in_flight.store(0, Ordering::SeqCst);
+        s.log.lock().unwrap_or_else(|e| e.into_inner()).clear();
+    }
+
+    /// The requests since the last reset, in the order they came.
+    pub fn log(&self) -> Vec<Logged> {
+        let log = self.state.stats.log.lock();
+        log.unwrap_or_else(|e| e.into_inner()).clone()
     }
 
     /// Requests answered since the last reset.
@@ -165,12 +184,22 @@ type Body = BoxBody<Bytes, Infallible>;
 
 async fn handle(state: &State, req: Request<Incoming>) -> Response<Body> {
     let s = &state.stats;
+    let started = Instant::now();
     s.requests.fetch_add(1, Ordering::SeqCst);
     let now = s.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
     s.max_in_flight.fetch_max(now, Ordering::SeqCst);
     tokio::time::sleep(state.latency).await;
     let resp = answer(state, &req);
     s.in_flight.fetch_sub(1, Ordering::SeqCst);
+    let path_and_query = req.uri().path_and_query().map_or("", |p| p.as_str());
+    s.log
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .push(Logged {
+            path_and_query: path_and_query.to_owned(),
+            started,
+            status: resp.status().as_u16(),
+        });
     resp
 }
 

@@ -38,6 +38,19 @@ pub const PROXY_TIMEOUT: Duration = Duration::from_secs(30);
 
 pub(super) type Body = BoxBody<Bytes, Infallible>;
 
+/// A body computed per request: `(content type, body)`.
+pub type BodyFn = Arc<dyn Fn() -> (String, Bytes) + Send + Sync>;
+
+/// [`BodyFn`] with a `Debug` that names it (a closure has none).
+#[derive(Clone)]
+pub struct Dynamic(pub BodyFn);
+
+impl std::fmt::Debug for Dynamic {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Dynamic(<body computed per request>)")
+    }
+}
+
 /// What the server answers for a path.
 #[derive(Clone, Debug)]
 pub enum Route {
@@ -46,6 +59,9 @@ pub enum Route {
     /// Arbitrary content type; bodies over [`STREAM_CHUNK`] are streamed in 64 KiB chunks
     /// with a `Content-Length`, and never copied per request.
     Text(u16, String, Bytes),
+    /// 200 with a content type and body computed when the request comes (e.g. counters that
+    /// advance with wall time); rendered like [`Route::Text`].
+    Dynamic(Dynamic),
     /// A metav1.Status failure like the real API server renders: `(code, reason, message)`,
     /// with `"details":{}`.
     Status(u16, String, String),
@@ -88,6 +104,11 @@ impl Route {
     /// 200 with the given content type and body.
     pub fn text(content_type: &str, body: impl Into<Bytes>) -> Route {
         Route::Text(200, content_type.to_owned(), body.into())
+    }
+
+    /// 200 with a body computed per request by `f`.
+    pub fn dynamic(f: BodyFn) -> Route {
+        Route::Dynamic(Dynamic(f))
     }
 
     pub fn status(code: u16, reason: &str, message: &str) -> Route {
@@ -580,26 +601,10 @@ async fn render(route: &Route) -> Response<Body> {
         Route::Json(code, body) => {
             full_response(*code, "application/json", Bytes::from(body.clone()))
         }
-        Route::Text(code, content_type, body) if body.len() <= STREAM_CHUNK => {
-            full_response(*code, content_type, body.clone())
-        }
-        Route::Text(code, content_type, body) => {
-            let body = body.clone();
-            let len = body.len();
-            let chunks = (0..len).step_by(STREAM_CHUNK).map(move |start| {
-                Ok::<_, Infallible>(Frame::data(
-                    body.slice(start..(start + STREAM_CHUNK).min(len)),
-                ))
-            });
-            let mut resp =
-                Response::new(StreamBody::new(futures_util::stream::iter(chunks)).boxed());
-            *resp.status_mut() = status_code(*code);
-            let ct = HeaderValue::from_str(content_type)
-                .unwrap_or(HeaderValue::from_static("application/octet-stream"));
-            resp.headers_mut().insert(CONTENT_TYPE, ct);
-            resp.headers_mut()
-                .insert(CONTENT_LENGTH, HeaderValue::from(len));
-            resp
+        Route::Text(code, content_type, body) => text_response(*code, content_type, body.clone()),
+        Route::Dynamic(Dynamic(f)) => {
+            let (content_type, body) = f();
+            text_response(200, &content_type, body)
         }
         Route::Status(code, reason, message) => {
             status_response(*code, reason, message, &serde_json::json!({}))
@@ -634,6 +639,27 @@ async fn render(route: &Route) -> Response<Body> {
             &serde_json::json!({}),
         ),
     }
+}
+
+/// `body` as is, or streamed in [`STREAM_CHUNK`] slices with a `Content-Length` when larger.
+fn text_response(code: u16, content_type: &str, body: Bytes) -> Response<Body> {
+    if body.len() <= STREAM_CHUNK {
+        return full_response(code, content_type, body);
+    }
+    let len = body.len();
+    let chunks = (0..len).step_by(STREAM_CHUNK).map(move |start| {
+        Ok::<_, Infallible>(Frame::data(
+            body.slice(start..(start + STREAM_CHUNK).min(len)),
+        ))
+    });
+    let mut resp = Response::new(StreamBody::new(futures_util::stream::iter(chunks)).boxed());
+    *resp.status_mut() = status_code(code);
+    let ct = HeaderValue::from_str(content_type)
+        .unwrap_or(HeaderValue::from_static("application/octet-stream"));
+    resp.headers_mut().insert(CONTENT_TYPE, ct);
+    resp.headers_mut()
+        .insert(CONTENT_LENGTH, HeaderValue::from(len));
+    resp
 }
 
 async fn proxy(upstream_base: &str, rest: &str, req: Request<Incoming>) -> Response<Body> {

@@ -2,6 +2,7 @@
 //!
 //! * [`apiserver`] — a real HTTPS (TLS + bearer token) fake Kubernetes API server on 127.0.0.1
 //!   (its hostile routes are rendered by `faults`).
+//! * [`counters`] — kubelet bodies whose CPU counters advance with wall time.
 //! * [`tools`] — locating and driving the real `kubectl` and real `prometheus` binaries.
 //! * [`fixtures`] — the fixture bundles (committed, or generated from the real-data corpus).
 //! * [`tls`] — the test servers' TLS identity and kubeconfig (shared with the benchmark).
@@ -11,6 +12,7 @@
 //! Everything here only ever talks to 127.0.0.1 (loopback); helpers refuse other hosts.
 
 pub mod apiserver;
+pub mod counters;
 pub mod faults;
 pub mod fixtures;
 pub mod scenario;

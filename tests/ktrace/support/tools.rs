@@ -219,6 +219,16 @@ pub fn run_kubectl(kubeconfig: &Path, args: &[&str]) -> (i32, String, String) {
 // Real Prometheus
 // ---------------------------------------------------------------------------------------------
 
+/// The version `prometheus --version` prints (`2.42.0+ds` from
+/// "prometheus, version 2.42.0+ds (branch: …)"), or `None` without the binary.
+pub fn prometheus_version() -> Option<String> {
+    let out = Command::new(prometheus()?).arg("--version").output().ok()?;
+    let text =
+        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
+    let rest = text.split("version ").nth(1)?;
+    rest.split_whitespace().next().map(str::to_owned)
+}
+
 /// One scrape job with a single static target.
 #[derive(Debug, Clone)]
 pub struct ScrapeTarget {
@@ -438,6 +448,14 @@ impl Prometheus {
         ))
     }
 
+    /// Instant query evaluated at `time` (Unix seconds); the whole API response.
+    pub fn query_at(&self, promql: &str, time: i64) -> serde_json::Value {
+        self.get_json(&format!(
+            "/api/v1/query?query={}&time={time}",
+            super::url_encode(promql)
+        ))
+    }
+
     /// `/api/v1/targets`, for diagnostics.
     pub fn targets(&self) -> serde_json::Value {
         self.get_json("/api/v1/targets")
@@ -510,12 +528,21 @@ impl StaticTextServer {
 
 /// Serve `body` at `path` (query string ignored) on a free 127.0.0.1 port.
 pub fn serve_static_text(path: &str, body: impl Into<Bytes>) -> (SocketAddr, StaticTextServer) {
+    let body: Bytes = body.into();
+    serve_dynamic_text(path, Arc::new(move || body.clone()))
+}
+
+/// Serve at `path` a body computed by `body` for each request (e.g. counters that advance with
+/// wall time, so a real Prometheus scrapes a counter that really moves).
+pub fn serve_dynamic_text(
+    path: &str,
+    body: Arc<dyn Fn() -> Bytes + Send + Sync>,
+) -> (SocketAddr, StaticTextServer) {
     let std_listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
     std_listener.set_nonblocking(true).expect("set_nonblocking");
     let addr = std_listener.local_addr().expect("local_addr");
-    let body: Bytes = body.into();
     let hits = Arc::new(AtomicUsize::new(0));
-    let (b, h, p) = (body.clone(), hits.clone(), path.to_owned());
+    let (b, h, p) = (body, hits.clone(), path.to_owned());
     let runtime = BackgroundRuntime::spawn("test-static-http", move || async move {
         let Ok(listener) = tokio::net::TcpListener::from_std(std_listener) else {
             return;
@@ -530,7 +557,7 @@ pub fn serve_static_text(path: &str, body: impl Into<Bytes>) -> (SocketAddr, Sta
                 let svc = hyper::service::service_fn(move |req: Request<Incoming>| {
                     let resp = if req.uri().path() == p {
                         h.fetch_add(1, Ordering::SeqCst);
-                        let mut r = Response::new(Full::new(b.clone()));
+                        let mut r = Response::new(Full::new(b()));
                         r.headers_mut().insert(
                             CONTENT_TYPE,
                             HeaderValue::from_static(PROM_TEXT_CONTENT_TYPE),
