@@ -373,7 +373,7 @@ fn forbidden_nodes_proxy_still_reports_metrics_api_and_adapter_layers() {
         .unwrap()
         .split_whitespace()
         .collect();
-    assert_eq!(&pod_row[..3], ["blockvol-fs-1", "0m", "84Mi"]);
+    assert_eq!(&pod_row[..3], ["blockvol-fs-1", "19m", "84Mi"]);
     // The adapter's answer as sent: verbatim evidence, in the Markdown report.
     let (_, md, _) = live.run(&["csi/blockvol-fs-1", "-o", "markdown"]);
     assert!(

@@ -16,8 +16,8 @@ const TEXT: &str = "text/plain; version=0.0.4";
 /// The seed's `/metrics/resource` 15 s later: centos-tools' counter moved 0.285 s.
 fn later_reading(first: &str) -> String {
     let later = first
-        .replace("0.412379021 1636128359127", "0.697379021 1636128374127")
-        .replace("0.524973862 1636128353412", "0.810973862 1636128368412");
+        .replace("86.412379021 1636128359127", "86.697379021 1636128374127")
+        .replace("86.524973862 1636128353412", "86.810973862 1636128368412");
     assert_ne!(later, first, "the seed's /metrics/resource changed");
     later
 }
@@ -98,7 +98,7 @@ fn cpu_sample_stores_a_second_reading_taken_beside_the_rest_of_the_trace() {
     assert_eq!(second["request"], res_path.as_str());
     let text = second["outcome"]["body"].as_str().unwrap();
     assert_eq!(text, later_reading(&first));
-    assert!(text.contains("} 0.697379021 1636128374127\n"), "{text}");
+    assert!(text.contains("} 86.697379021 1636128374127\n"), "{text}");
     assert!(
         second["outcome"]["filter"]
             .as_str()
