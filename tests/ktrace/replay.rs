@@ -12,6 +12,7 @@ use serde_json::Value;
 use crate::support::fixtures::{self, COMMITTED, SEED};
 use crate::support::ktrace;
 
+mod cpu_fixtures;
 mod hostile;
 mod layout;
 mod ticket;

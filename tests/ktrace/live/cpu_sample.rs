@@ -6,10 +6,12 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-use super::{Live, start};
+use super::{Live, assert_kubectl_agrees, start};
 use crate::support::apiserver::{Route, ServerOptions, TestApiServer};
 use crate::support::ktrace;
-use crate::support::scenario::{body, request, seed_routes_without_prometheus};
+use crate::support::scenario::{
+    body, bundle, request, routes_from, seed_routes_without_prometheus,
+};
 
 const TEXT: &str = "text/plain; version=0.0.4";
 
@@ -192,4 +194,40 @@ fn cpu_sample_is_live_only() {
     let (code, _, err) = ktrace(&["pod", "csi/x", "--cpu-sample", "11m"], dir.path());
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("invalid --cpu-sample \"11m\""), "{err}");
+}
+
+/// PodMetrics of the containerd metrics-server pod with a second container, both at 1000001n.
+fn two_containers_at_1000001n() -> Value {
+    let b = bundle("containerd-cgv2-ms.json");
+    let mut pm: Value = serde_json::from_str(body(&b, "pod_metrics")).unwrap();
+    let mut second = pm["containers"][0].clone();
+    second["name"] = "sidecar".into();
+    pm["containers"].as_array_mut().unwrap().push(second);
+    for c in pm["containers"].as_array_mut().unwrap() {
+        c["usage"]["cpu"] = "1000001n".into();
+    }
+    let mut edited = b.clone();
+    edited["sources"]["pod_metrics"]["outcome"]["body"] = pm.to_string().into();
+    edited
+}
+
+#[test]
+fn metrics_server_rounding_case_matches_real_kubectl() {
+    let b = two_containers_at_1000001n();
+    let live = start(routes_from(&b, None), None);
+    let (ns, name) = ("kube-system", "metrics-server-9d74bb658-c6nnt");
+    let (code, out, err) = live.run(&[&format!("{ns}/{name}"), "-o", "json"]);
+    assert!(code != 1 && code != 2, "{code}: {err}");
+    let v: Value = serde_json::from_str(&out).unwrap();
+    let top = &v["top"]["value"];
+    let cpu: Vec<&str> = top["containers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["cpu"].as_str().unwrap())
+        .collect();
+    assert_eq!(cpu, ["2m", "2m"]);
+    assert_eq!(top["pod_row"]["cpu"], "3m");
+    // Real kubectl prints the same tables: 2m and 2m per container, 3m for the pod.
+    assert_kubectl_agrees(&live.kubeconfig, ns, name, &v);
 }
