@@ -202,6 +202,13 @@ fn the_seed_cpu_answers_are_what_real_prometheus_computes_from_its_samples() {
             )
         ]
     );
+    // The whole-window rate fixtures/README.md states beside the irate (the app works in bursts).
+    let rate_q = cpu_q.replace("irate(", "rate(");
+    let rate: Vec<String> = series(&prom.query(&rate_q, &time))
+        .into_iter()
+        .map(|(_, p)| p[0].1.clone())
+        .collect();
+    assert_eq!(rate, ["1.9856446039486236e-07", "0.22136169843298037"]);
     let points = series(&samples_body);
     assert_eq!(points.len(), 2);
     assert!(points.iter().all(|(_, p)| p.len() == 10), "{points:?}");
