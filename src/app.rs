@@ -135,6 +135,7 @@ pub fn fetch_options(c: &ConnArgs) -> fetch::Options {
         timeout: c.request_timeout.0,
         verbose: c.verbose,
         progress: None,
+        cpu_sample: c.cpu_sample.map(|s| s.0),
     }
 }
 

@@ -118,6 +118,17 @@ pub struct ConnArgs {
     #[arg(long, value_name = "PATH", conflicts_with = "from")]
     pub prometheus_ca_file: Option<PathBuf>,
 
+    /// Take a second kubelet /metrics/resource reading DURATION after the first (e.g. 15s,
+    /// 500ms; 1ms to 10m) for ktrace's own two-point CPU rate; runs beside the rest of the
+    /// trace, which then ends when that reading arrives. Off by default.
+    #[arg(
+        long,
+        value_name = "DURATION",
+        value_parser = CpuSample::parse,
+        conflicts_with = "from"
+    )]
+    pub cpu_sample: Option<CpuSample>,
+
     /// Log each request to stderr (credentials are never printed).
     #[arg(short = 'v', long)]
     pub verbose: bool,
@@ -162,6 +173,37 @@ impl RequestTimeout {
         Ok(RequestTimeout(
             (secs > 0.0).then(|| Duration::from_secs_f64(secs)),
         ))
+    }
+}
+
+/// A parsed `--cpu-sample`: how long to wait between the two `/metrics/resource` readings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CpuSample(pub Duration);
+
+impl CpuSample {
+    /// The shortest accepted wait.
+    pub const MIN: Duration = Duration::from_millis(1);
+    /// The longest accepted wait: a trace should not hang for longer than this on purpose.
+    pub const MAX: Duration = Duration::from_secs(600);
+
+    /// Parses a Go duration (`15s`, `500ms`, `1m30s`) or a bare number of seconds, between
+    /// [`CpuSample::MIN`] and [`CpuSample::MAX`].
+    pub fn parse(s: &str) -> Result<CpuSample, String> {
+        let err = || {
+            format!("invalid --cpu-sample {s:?}: use a duration from 1ms to 10m, e.g. 15s, 500ms")
+        };
+        let secs = match s.parse::<u64>() {
+            Ok(n) => n as f64,
+            Err(_) => go_duration_secs(s).ok_or_else(err)?,
+        };
+        if !secs.is_finite() || secs > Self::MAX.as_secs_f64() {
+            return Err(err());
+        }
+        let wait = Duration::from_secs_f64(secs);
+        if wait < Self::MIN {
+            return Err(err());
+        }
+        Ok(CpuSample(wait))
     }
 }
 

@@ -109,7 +109,7 @@ fn a_bad_timeout_is_a_usage_error_with_or_without_from() {
 
 #[test]
 fn live_only_flags_conflict_with_from() {
-    let live_only: [&[&str]; 13] = [
+    let live_only: [&[&str]; 14] = [
         &["--save-bundle", "out.json"],
         &["--kubeconfig", "kc"],
         &["--context", "c"],
@@ -123,6 +123,7 @@ fn live_only_flags_conflict_with_from() {
         &["--prometheus-token-file", "t"],
         &["--prometheus-ca-file", "ca.pem"],
         &["--request-timeout=0"],
+        &["--cpu-sample", "5m"],
     ];
     for flag in live_only {
         let mut args = vec!["csi/x", "--from", "b.json"];
@@ -167,4 +168,26 @@ fn version_names_the_program_and_its_version() {
             format!("ktrace {}\n", env!("CARGO_PKG_VERSION"))
         );
     }
+}
+
+#[test]
+fn cpu_sample_is_off_by_default_and_parses_durations_within_bounds() {
+    assert_eq!(parse(&["csi/x"]).unwrap().conn.cpu_sample, None);
+    let p = parse(&["csi/x", "--cpu-sample", "15s"]).unwrap();
+    assert_eq!(p.conn.cpu_sample, Some(CpuSample(Duration::from_secs(15))));
+    let ok = |s: &str| CpuSample::parse(s).map(|c| c.0);
+    assert_eq!(ok("500ms").unwrap(), Duration::from_millis(500));
+    assert_eq!(ok("1ms").unwrap(), CpuSample::MIN);
+    assert_eq!(ok("10m").unwrap(), CpuSample::MAX);
+    assert_eq!(ok("600").unwrap(), CpuSample::MAX);
+    assert_eq!(ok("1m30s").unwrap(), Duration::from_secs(90));
+    for bad in ["0", "0s", "999us", "10m1ms", "601", "1h", "soon", "", "-1s"] {
+        let err = ok(bad).unwrap_err();
+        assert!(
+            err.starts_with(&format!("invalid --cpu-sample {bad:?}: ")),
+            "{bad}: {err}"
+        );
+    }
+    let err = parse(&["csi/x", "--cpu-sample", "0"]).unwrap_err();
+    assert_eq!(err.exit_code(), 2);
 }

@@ -56,14 +56,24 @@ fn committed_bundles_read_and_write_back_byte_for_byte() {
 }
 
 #[test]
-fn the_seed_bundle_holds_memory_and_cpu_queries() {
+fn the_seed_bundle_holds_memory_cpu_and_cpu_samples_queries() {
     let path = concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/fixtures/bundles/seed-ocp48-crio-cgv1.json"
     );
     let ev = read_bundle(std::fs::File::open(path).unwrap()).unwrap();
     let purposes: Vec<&QueryPurpose> = ev.sources.prometheus.iter().map(|q| &q.purpose).collect();
-    assert_eq!(purposes, [&QueryPurpose::Memory, &QueryPurpose::Cpu]);
+    assert_eq!(
+        purposes,
+        [
+            &QueryPurpose::Memory,
+            &QueryPurpose::Cpu,
+            &QueryPurpose::CpuSamples
+        ]
+    );
+    assert_eq!(ev.schema_version, 2);
+    assert!(ev.sources.prometheus_buildinfo.is_some());
+    assert!(ev.sources.kubelet_resource_second.is_none());
 }
 
 #[test]

@@ -98,10 +98,37 @@ impl Conn {
             .await
     }
 
+    /// [`Conn::get_filtered`] shown in progress as `what` and in the `-v` log as the path
+    /// followed by `note` (a repeated request, e.g. a second reading of the same path).
+    pub async fn get_filtered_as(
+        &self,
+        what: String,
+        note: &str,
+        path: &str,
+        sel: PodSelector,
+    ) -> Source {
+        let sink = Sink::new(Some(PodLineFilter::new(sel)), MAX_OBJECT_BYTES);
+        let shown = format!("{path} {note}");
+        self.request_shown(what, &shown, path, sink, "an error answer")
+            .await
+    }
+
     /// Every API request goes through here. Paths and statuses are reported, never
     /// credentials: the client adds those below this layer.
     async fn request(&self, what: String, path: &str, sink: Sink, kind: &str) -> Source {
-        let ticket = self.watch.start(what, path);
+        self.request_shown(what, path, path, sink, kind).await
+    }
+
+    /// [`Conn::request`], reported as `shown` instead of the bare path.
+    async fn request_shown(
+        &self,
+        what: String,
+        shown: &str,
+        path: &str,
+        sink: Sink,
+        kind: &str,
+    ) -> Source {
+        let ticket = self.watch.start(what, shown);
         let mut outcome = self.exchange(path, sink, kind).await;
         // An error page or Status message may quote the Authorization header back.
         self.secrets.scrub_outcome(&mut outcome);

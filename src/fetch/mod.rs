@@ -5,6 +5,7 @@
 //!
 //! ```text
 //! Pod ──────────────► kubelet /metrics/cadvisor ∥ /metrics/resource   (needs node name, pod uid)
+//!                                                  └─► wait ─► /metrics/resource again (--cpu-sample)
 //! discovery ────────► PodMetrics ──────────────┐
 //! APIService ───────► Deployment ─► ConfigMap ─┴► Prometheus queries   (needs rules + PodMetrics time)
 //! /version
@@ -53,6 +54,8 @@ pub use error::FetchError;
 pub use options::{Connection, DirectPrometheus, Options};
 pub use progress::{Event, Progress};
 
+use std::time::Duration;
+
 use serde_json::Value;
 
 use crate::evidence::{
@@ -99,11 +102,16 @@ pub async fn collect_async(req: &FetchRequest) -> Result<Evidence, FetchError> {
     let direct = req.options.prometheus.as_ref();
     // A fatal Pod answer (404, 401, unreachable) cancels everything else at once.
     let (pod_part, m, version) = tokio::try_join!(
-        pod_and_kubelet(&conn, &target),
+        pod_and_kubelet(&conn, &target, req.options.cpu_sample),
         async { Ok(metrics_and_backend(&conn, &target, direct).await) },
         async { Ok(server_version(&conn).await) }
     )?;
-    let (pod, kubelet_cadvisor, kubelet_resource) = pod_part;
+    let Kubelet {
+        pod,
+        cadvisor: kubelet_cadvisor,
+        resource: kubelet_resource,
+        resource_second: kubelet_resource_second,
+    } = pod_part;
     if version.is_none() && no_answer(&pod) && no_answer(&m.discovery) && no_answer(&m.apiservice) {
         return Err(FetchError::Unreachable {
             server: conn.server.clone(),
@@ -130,16 +138,30 @@ pub async fn collect_async(req: &FetchRequest) -> Result<Evidence, FetchError> {
             prometheus: m.queries,
             kubelet_cadvisor,
             kubelet_resource,
-            kubelet_resource_second: None,
+            kubelet_resource_second,
             prometheus_buildinfo: Some(m.buildinfo),
         },
         notes: Vec::new(),
     })
 }
 
-/// The Pod, then (needing its node and uid) both kubelet endpoints at once. The Pod is
+/// The Pod and what the kubelet said about it.
+struct Kubelet {
+    pod: Source,
+    cadvisor: Source,
+    resource: Source,
+    /// Some only with `--cpu-sample`.
+    resource_second: Option<Source>,
+}
+
+/// The Pod, then (needing its node and uid) both kubelet endpoints at once, and with
+/// `cpu_sample` a second `/metrics/resource` reading that long after the first. The Pod is
 /// returned redacted: node and uid are read first, redaction is for what is stored.
-async fn pod_and_kubelet(conn: &Conn, t: &PodRef) -> Result<(Source, Source, Source), FetchError> {
+async fn pod_and_kubelet(
+    conn: &Conn,
+    t: &PodRef,
+    cpu_sample: Option<Duration>,
+) -> Result<Kubelet, FetchError> {
     let pod = conn
         .get(&format!(
             "/api/v1/namespaces/{}/pods/{}",
@@ -149,36 +171,57 @@ async fn pod_and_kubelet(conn: &Conn, t: &PodRef) -> Result<(Source, Source, Sou
     check_pod(&pod, t, &conn.server)?;
     let (node, uid) = node_and_uid(&pod);
     let pod = redacted(pod);
-    let Some(node) = node else {
-        let why = no_node_reason(&pod);
-        let skipped = Source {
-            outcome: Outcome::NotCollected { reason: why },
+    let skipped = |reason: String| {
+        let s = Source {
+            outcome: Outcome::NotCollected { reason },
             ..Source::default()
         };
-        return Ok((pod, skipped.clone(), skipped));
+        (s.clone(), s.clone(), cpu_sample.map(|_| s))
     };
-    if !is_k8s_name(&node, MAX_NAME) {
-        let skipped = Source {
-            outcome: Outcome::NotCollected {
-                reason: format!(
-                    "the Pod's spec.nodeName {node:?} is not a valid Kubernetes node name; the kubelet was not asked (the name would change the request path)"
-                ),
-            },
-            ..Source::default()
-        };
-        return Ok((pod, skipped.clone(), skipped));
-    }
+    let (cadvisor, resource, resource_second) = match node {
+        None => skipped(no_node_reason(&pod)),
+        Some(node) if !is_k8s_name(&node, MAX_NAME) => skipped(format!(
+            "the Pod's spec.nodeName {node:?} is not a valid Kubernetes node name; the kubelet was not asked (the name would change the request path)"
+        )),
+        Some(node) => kubelet(conn, t, &node, uid, cpu_sample).await,
+    };
+    Ok(Kubelet {
+        pod,
+        cadvisor,
+        resource,
+        resource_second,
+    })
+}
+
+/// cAdvisor ∥ (/metrics/resource, then after `cpu_sample` the second reading), all filtered
+/// to the pod's lines as they stream in.
+async fn kubelet(
+    conn: &Conn,
+    t: &PodRef,
+    node: &str,
+    uid: Option<String>,
+    cpu_sample: Option<Duration>,
+) -> (Source, Source, Option<Source>) {
     let mut sel = PodSelector::new(t.namespace.clone(), t.name.clone());
     if let Some(uid) = uid {
         sel = sel.with_uid(uid);
     }
     let base = format!("/api/v1/nodes/{node}/proxy/metrics");
     let (cad_path, res_path) = (format!("{base}/cadvisor"), format!("{base}/resource"));
-    let (cad, res) = tokio::join!(
-        conn.get_filtered(&cad_path, sel.clone()),
-        conn.get_filtered(&res_path, sel)
-    );
-    Ok((pod, cad, res))
+    let resource = async {
+        let first = conn.get_filtered(&res_path, sel.clone()).await;
+        let Some(wait) = cpu_sample else {
+            return (first, None);
+        };
+        tokio::time::sleep(wait).await;
+        let what = format!("kubelet /metrics/resource (second reading) on {node}");
+        let second = conn
+            .get_filtered_as(what, "(second reading)", &res_path, sel.clone())
+            .await;
+        (first, Some(second))
+    };
+    let (cad, (res, second)) = tokio::join!(conn.get_filtered(&cad_path, sel.clone()), resource);
+    (cad, res, second)
 }
 
 /// The Metrics API and backend sources of a trace.

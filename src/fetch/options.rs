@@ -19,6 +19,9 @@ pub struct Options {
     pub verbose: bool,
     /// Where to report each request as it starts and ends (`None` = nowhere).
     pub progress: Option<Progress>,
+    /// `--cpu-sample`: wait this long after the first kubelet `/metrics/resource` reading and
+    /// take a second one (`None` = one reading only).
+    pub cpu_sample: Option<Duration>,
 }
 
 /// The kubeconfig selection and overrides, as kubectl names them.

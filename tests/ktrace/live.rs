@@ -373,7 +373,7 @@ fn forbidden_nodes_proxy_still_reports_metrics_api_and_adapter_layers() {
         .unwrap()
         .split_whitespace()
         .collect();
-    assert_eq!(&pod_row[..3], ["blockvol-fs-1", "0m", "84Mi"]);
+    assert_eq!(&pod_row[..3], ["blockvol-fs-1", "19m", "84Mi"]);
     // The adapter's answer as sent: verbatim evidence, in the Markdown report.
     let (_, md, _) = live.run(&["csi/blockvol-fs-1", "-o", "markdown"]);
     assert!(
@@ -1073,4 +1073,5 @@ fn live_only_flags_and_bad_timeouts_with_from_exit_2() {
 }
 
 mod cpu;
+mod cpu_sample;
 mod hardening;

@@ -12,6 +12,7 @@ use serde_json::Value;
 use crate::support::fixtures::{self, COMMITTED, SEED};
 use crate::support::ktrace;
 
+mod cpu_fixtures;
 mod hostile;
 mod layout;
 mod ticket;
@@ -71,7 +72,7 @@ fn seed_text_shows_84mi_the_lineage_and_the_rounding() {
         .iter()
         .find(|l| words(l).first() == Some(&"blockvol-fs-1"))
         .expect("pod row");
-    assert_eq!(words(pod_row), ["blockvol-fs-1", "0m", "84Mi"]);
+    assert_eq!(words(pod_row), ["blockvol-fs-1", "19m", "84Mi"]);
     let flat = squash(&out);
     assert!(
         flat.contains("pod row: 86880Ki = 88965120 B; floor(88965120 B / 1048576) = floor(84.84375) = 84 → 84Mi Σ containers = 176Ki + 86704Ki = 180224 + 88784896 = 88965120 B kubectl top pod blockvol-fs-1 -n csi --containers"),
@@ -86,7 +87,7 @@ fn seed_text_shows_84mi_the_lineage_and_the_rounding() {
         containers,
         [
             ["blockvol-fs-1", "POD", "0m", "0Mi"],
-            ["blockvol-fs-1", "centos-tools", "0m", "84Mi"]
+            ["blockvol-fs-1", "centos-tools", "19m", "84Mi"]
         ]
     );
     assert!(flat.contains("POD: 176Ki = 180224 B; floor(180224 B / 1048576) = floor(0.171875) = 0 → 0Mi centos-tools: 86704Ki = 88784896 B; floor(88784896 B / 1048576) = floor(84.671875) = 84 → 84Mi"));
@@ -137,7 +138,7 @@ fn seed_json_carries_the_same_values() {
     assert!(v["breakdown"].is_array());
     let top = &v["top"]["value"];
     assert_eq!(top["pod_row"]["memory"], "84Mi");
-    assert_eq!(top["pod_row"]["cpu"], "0m");
+    assert_eq!(top["pod_row"]["cpu"], "19m");
     assert_eq!(top["pod_row"]["memory_bytes"], 88965120);
     let rows: Vec<(&str, &str)> = top["containers"]
         .as_array()
@@ -146,6 +147,13 @@ fn seed_json_carries_the_same_values() {
         .map(|c| (c["name"].as_str().unwrap(), c["memory"].as_str().unwrap()))
         .collect();
     assert_eq!(rows, [("POD", "0Mi"), ("centos-tools", "84Mi")]);
+    let cpu: Vec<&str> = top["containers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["cpu"].as_str().unwrap())
+        .collect();
+    assert_eq!(cpu, ["0m", "19m"]);
     assert_eq!(v["metrics_api"]["value"]["window"], "5m0s");
     assert_eq!(v["backend"]["kind"], "prometheus-adapter");
     assert_eq!(v["adapter"]["memory"]["value"]["rendered"], SEED_QUERY);
@@ -206,7 +214,7 @@ fn seed_markdown_is_a_ticket_report() {
         env!("CARGO_PKG_VERSION")
     );
     assert!(out.contains(&producer), "{out}");
-    assert!(out.contains("| pod `blockvol-fs-1` | 0m | **84Mi** | 86880Ki = 88965120 B; floor(88965120 B / 1048576) = floor(84.84375) = 84 → 84Mi |"));
+    assert!(out.contains("| pod `blockvol-fs-1` | 19m | **84Mi** | 86880Ki = 88965120 B; floor(88965120 B / 1048576) = floor(84.84375) = 84 → 84Mi |"));
     assert!(out.contains(&format!("```promql\n{SEED_QUERY}\n```")));
     assert!(out.contains(
         "kubectl get --raw /apis/metrics.k8s.io/v1beta1/namespaces/csi/pods/blockvol-fs-1\n"
@@ -338,11 +346,11 @@ fn the_readme_example_is_the_real_output() {
 fn a_fractional_schema_version_is_named() {
     let text = std::fs::read_to_string(fixture(SEED)).unwrap();
     let (_dir, p) =
-        bundle_file(&text.replacen("\"schema_version\": 1,", "\"schema_version\": 1.0,", 1));
+        bundle_file(&text.replacen("\"schema_version\": 2,", "\"schema_version\": 2.0,", 1));
     let (code, _, err) = run(&["pod", "csi/blockvol-fs-1", "--from", p.to_str().unwrap()]);
     assert_eq!(code, 1);
     assert!(
-        err.contains("bundle schema_version must be a whole number, found 1.0"),
+        err.contains("bundle schema_version must be a whole number, found 2.0"),
         "{err}"
     );
 }

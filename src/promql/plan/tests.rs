@@ -185,7 +185,7 @@ fn the_plan_reproduces_the_queries_recorded_in_the_seed_bundle() {
         .collect();
     let planned: Vec<(&QueryPurpose, &str, Option<String>)> = plan
         .runnable()
-        .take(2)
+        .take(3)
         .map(|(p, q, t)| (p, q, t.map(|t| t.to_string())))
         .collect();
     assert_eq!(planned, recorded);

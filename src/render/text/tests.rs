@@ -67,7 +67,7 @@ fn the_top_number_is_green_only_when_nothing_says_it_misleads() {
     let out = draw(&l, true);
     let what = out.lines().find(|s| s.contains("84Mi = working")).unwrap();
     assert!(!what.contains("\u{1b}[32m"), "{what:?}");
-    assert!(out.contains("  blockvol-fs-1  0m          \u{1b}[33m84Mi\u{1b}[0m"));
+    assert!(out.contains("  blockvol-fs-1  19m         \u{1b}[33m84Mi\u{1b}[0m"));
     l.summary.lines[0].tone = Tone::Bad;
     assert_eq!(number_paint(&l), Paint::Bad);
     l.summary.lines.clear();

@@ -22,7 +22,7 @@ fn a_403_on_nodes_proxy_gives_a_partial_report_naming_the_permission() {
     );
     assert!(text.contains("(needs RBAC `get nodes/proxy`)"));
     assert!(
-        text.contains("blockvol-fs-1  0m          84Mi"),
+        text.contains("blockvol-fs-1  19m         84Mi"),
         "Metrics API layer still shown"
     );
     assert!(text.contains(SEED_QUERY), "adapter layer still shown");
@@ -240,8 +240,8 @@ fn a_container_listed_twice_in_the_metrics_api_is_summed_and_flagged() {
     let (code, _, v) = run_modified(|v| {
         set_body(v, "pod_metrics", |b| {
             b.replace(
-                r#"{"name":"centos-tools","usage":{"cpu":"0","memory":"86704Ki"}}"#,
-                r#"{"name":"centos-tools","usage":{"cpu":"0","memory":"86704Ki"}},{"name":"centos-tools","usage":{"cpu":"0","memory":"86704Ki"}}"#,
+                r#"{"name":"centos-tools","usage":{"cpu":"19m","memory":"86704Ki"}}"#,
+                r#"{"name":"centos-tools","usage":{"cpu":"19m","memory":"86704Ki"}},{"name":"centos-tools","usage":{"cpu":"19m","memory":"86704Ki"}}"#,
             )
         })
     });

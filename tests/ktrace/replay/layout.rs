@@ -365,7 +365,7 @@ fn the_top_number_is_never_green_when_the_answer_says_it_misleads() {
     let seed = draw(&seed(), Format::Text, opts);
     let row = seed
         .lines()
-        .find(|l| l.starts_with("  blockvol-fs-1  0m"))
+        .find(|l| l.starts_with("  blockvol-fs-1  19m"))
         .unwrap();
     assert!(row.contains("\u{1b}[32m84Mi\u{1b}[0m"), "{row:?}");
 }
