@@ -59,5 +59,10 @@ pub fn seed_routes_without_prometheus() -> (Value, Routes) {
             Route::Json(200, q["source"]["outcome"]["body"].as_str().unwrap().into()),
         );
     }
+    let buildinfo = &seed["sources"]["prometheus_buildinfo"];
+    routes.insert(
+        buildinfo["request"].as_str().unwrap(),
+        Route::Json(200, buildinfo["outcome"]["body"].as_str().unwrap().into()),
+    );
     (seed, routes)
 }
