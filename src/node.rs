@@ -20,6 +20,7 @@ use serde_json::Value;
 use crate::quantity::{self, Quantity};
 
 pub mod describe;
+pub mod findings;
 pub mod gomath;
 pub mod model;
 pub mod resources;

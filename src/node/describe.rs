@@ -112,7 +112,7 @@ pub struct Contribution {
 }
 
 /// Why kubectl would or would not count a pod on `node`.
-fn exclusion(pod: &Value, node: &str) -> Option<String> {
+pub(crate) fn exclusion(pod: &Value, node: &str) -> Option<String> {
     let on = str_at(pod, &["spec", "nodeName"]);
     if on.is_empty() {
         return Some("not scheduled (no spec.nodeName)".to_owned());

@@ -5,9 +5,9 @@
 /// indefinite" value). kubectl divides by a zero allocatable in the per-pod rows, so this
 /// case is reachable.
 pub fn go_int64(f: f64) -> i64 {
-    // 2^63 is exactly representable; anything at or above it, or below -2^63, is invalid.
+    // 2^63 is exactly representable; NaN, anything at or above it or below -2^63 is invalid.
     const TWO_63: f64 = 9_223_372_036_854_775_808.0;
-    if f.is_nan() || f >= TWO_63 || f < -TWO_63 {
+    if !(-TWO_63..TWO_63).contains(&f) {
         i64::MIN
     } else {
         f as i64

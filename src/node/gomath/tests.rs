@@ -18,7 +18,9 @@ fn division_by_zero_gives_amd64_integer_indefinite() {
     assert_eq!(percent(0, 0), i64::MIN); // NaN
     assert_eq!(percent(100, 0), i64::MIN); // +Inf
     assert_eq!(go_int64(9.3e18), i64::MIN);
-    assert_eq!(go_int64(-9.223372036854775808e18), i64::MIN);
+    assert_eq!(go_int64(-(2f64.powi(63))), i64::MIN); // exactly representable
+    assert_eq!(go_int64(-1e19), i64::MIN);
+    assert_eq!(go_int64(f64::NEG_INFINITY), i64::MIN);
     assert_eq!(go_int64(-1.9), -1);
 }
 

@@ -1,7 +1,7 @@
 //! Real kubectl against the test API server: `describe node` and `top node` print exactly
 //! the cells ktrace predicts, for a real node whose capacity and allocatable differ.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use ktrace::node::KubectlRules;
 use ktrace::node::describe::{self, DescribeNode};
@@ -80,7 +80,7 @@ fn server(metrics: &Value) -> (TestApiServer, tempfile::TempDir, PathBuf) {
     (server, dir, kubeconfig)
 }
 
-fn kubectl(kubeconfig: &PathBuf, args: &[&str]) -> String {
+fn kubectl(kubeconfig: &Path, args: &[&str]) -> String {
     let (code, out, err) = tools::run_kubectl(kubeconfig, args);
     assert_eq!(code, 0, "kubectl {args:?}: {err}");
     out
@@ -152,7 +152,7 @@ fn describe_node_prints_the_predicted_allocated_resources_and_pod_rows() {
     assert_eq!(rows[1], ["memory", "524045120 (6%)", "392973120 (4%)"]);
 }
 
-fn top_cells(kubeconfig: &PathBuf, extra: &[&str]) -> (Vec<String>, Vec<String>) {
+fn top_cells(kubeconfig: &Path, extra: &[&str]) -> (Vec<String>, Vec<String>) {
     let mut args = vec!["top", "node", NODE];
     args.extend_from_slice(extra);
     let out = kubectl(kubeconfig, &args);
