@@ -18,6 +18,7 @@ pub mod exit;
 pub mod exposition;
 pub mod fetch;
 pub mod lineage;
+pub mod node;
 pub mod objects;
 pub mod promql;
 pub mod quantity;

@@ -228,6 +228,39 @@ impl Quantity {
         })
     }
 
+    /// Exact difference, like `Quantity.Sub`: the result keeps `self`'s format unless
+    /// `self` is zero (then `other`'s); its string is the canonical form.
+    pub fn sub(&self, other: &Quantity) -> Result<Quantity, QuantityError> {
+        let input = || format!("{} - {}", self.original, other.original);
+        let nanos = (self.nanos.checked_sub(other.nanos))
+            .ok_or_else(|| QuantityError::new(input(), OUT_OF_RANGE))?;
+        let format = if self.nanos == 0 {
+            other.format
+        } else {
+            self.format
+        };
+        Ok(Quantity {
+            nanos,
+            format,
+            original: canonical(nanos, format),
+        })
+    }
+
+    /// `IsZero()`.
+    pub fn is_zero(&self) -> bool {
+        self.nanos == 0
+    }
+
+    /// `Cmp()`: compares the exact values (formats are ignored).
+    pub fn cmp_value(&self, other: &Quantity) -> std::cmp::Ordering {
+        self.nanos.cmp(&other.nanos)
+    }
+
+    /// True if the string was written in a binary suffix (`Ki`…`Ei`).
+    pub fn is_binary_si(&self) -> bool {
+        self.format == Format::BinarySi
+    }
+
     /// The canonical string apimachinery would serialize this value as.
     pub fn canonical(&self) -> String {
         canonical(self.nanos, self.format)

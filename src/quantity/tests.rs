@@ -200,3 +200,28 @@ fn human_bytes_use_one_decimal_and_iec_units_as_kubectl_writes_them() {
         assert_eq!(human_bytes(*bytes), *want, "{bytes}");
     }
 }
+
+#[test]
+fn differences_keep_the_first_format_unless_it_is_zero() {
+    let d = q("8Gi").sub(&q("512Mi")).unwrap();
+    assert_eq!(
+        (d.canonical(), d.is_binary_si()),
+        ("7680Mi".to_owned(), true)
+    );
+    // A decimal subtrahend leaves a remainder that is not a multiple of 1024: plain bytes.
+    assert_eq!(q("1Gi").sub(&q("5M")).unwrap().canonical(), "1068741824");
+    // Zero takes the other operand's format, as Go's Sub does.
+    assert_eq!(q("0").sub(&q("1Ki")).unwrap().canonical(), "-1Ki");
+    assert_eq!(q("14").sub(&q("13500m")).unwrap().canonical(), "500m");
+    assert_eq!(q("100m").sub(&q("250m")).unwrap().original(), "-150m");
+}
+
+#[test]
+fn comparison_and_zero_ignore_the_format() {
+    use std::cmp::Ordering::*;
+    assert_eq!(q("1Ki").cmp_value(&q("1024")), Equal);
+    assert_eq!(q("1k").cmp_value(&q("1Ki")), Less);
+    assert_eq!(q("0.1").cmp_value(&q("99m")), Greater);
+    assert!(q("0Mi").is_zero() && !q("1n").is_zero());
+    assert!(q("5Mi").is_binary_si() && !q("5M").is_binary_si());
+}

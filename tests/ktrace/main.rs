@@ -20,6 +20,7 @@ mod faults;
 mod fuzz_regressions;
 mod harness;
 mod live;
+mod node;
 mod plumbing;
 mod promql_scripts;
 mod replay;
