@@ -77,7 +77,10 @@ pub fn cpu(inputs: &Inputs) -> (Layer<CpuLineage>, Vec<Finding>) {
 }
 
 /// The container's `top` CPU string and its PodMetrics entry.
-fn top_of<'a>(inputs: &Inputs<'a>, name: &str) -> (Option<String>, Option<&'a MetricsApiContainer>) {
+fn top_of<'a>(
+    inputs: &Inputs<'a>,
+    name: &str,
+) -> (Option<String>, Option<&'a MetricsApiContainer>) {
     let top = inputs
         .top
         .and_then(|t| t.containers.iter().find(|c| c.name == name))
@@ -124,7 +127,10 @@ fn pod_row(inputs: &Inputs) -> CpuPodRow {
 /// Nanocores as exact millicores: `2000002` → `2.000002`.
 fn millis_text(nanos: i128) -> String {
     let sign = if nanos < 0 { "-" } else { "" };
-    let (whole, frac) = (nanos.unsigned_abs() / 1_000_000, nanos.unsigned_abs() % 1_000_000);
+    let (whole, frac) = (
+        nanos.unsigned_abs() / 1_000_000,
+        nanos.unsigned_abs() % 1_000_000,
+    );
     if frac == 0 {
         return format!("{sign}{whole}");
     }

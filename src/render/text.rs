@@ -3,6 +3,7 @@
 //! `TextOptions::details`) the verbatim evidence and the commands to reproduce it by hand.
 //! Everything but the details part fits `TextOptions::width`.
 
+mod cpu;
 mod details;
 mod layers;
 
@@ -76,6 +77,7 @@ fn report(l: &Lineage, out: &mut Out, details: bool) {
     header(l, out);
     headline(l, out);
     lineage_table(l, out);
+    cpu::cpu(l, out);
     findings(l, out, details);
     top(l, out);
     layers::layers(l, out);
@@ -116,7 +118,7 @@ fn headline(l: &Lineage, out: &mut Out) {
     }
     let number = l.summary.number.as_deref();
     let number_paint = number_paint(l);
-    for s in &l.summary.lines {
+    for s in l.summary.lines.iter().chain(&l.summary.cpu) {
         let mut paint = tone_paint(s.tone);
         // The `top` number is never green when something says it misleads.
         let shows_number =

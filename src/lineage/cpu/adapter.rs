@@ -33,12 +33,10 @@ pub struct Trace {
 
 /// The CPU lineage on the adapter path.
 pub fn cpu_lineage(inputs: &Inputs, adapter: &AdapterView) -> Result<(CpuLineage, Trace), String> {
-    let rule = adapter.cpu.get().ok_or_else(|| {
-        format!(
-            "no cpu rule: {}",
-            adapter.cpu.reason().unwrap_or_default()
-        )
-    })?;
+    let rule = adapter
+        .cpu
+        .get()
+        .ok_or_else(|| format!("no cpu rule: {}", adapter.cpu.reason().unwrap_or_default()))?;
     let ev = inputs.ev;
     let queries = &ev.sources.prometheus;
     let sent = |p: QueryPurpose| queries.iter().find(|q| q.purpose == p);
@@ -76,9 +74,9 @@ pub fn cpu_lineage(inputs: &Inputs, adapter: &AdapterView) -> Result<(CpuLineage
     if let Some(c) = trace.call {
         match read_samples(sent(QueryPurpose::CpuSamples), cpu_q, &call) {
             Ok(series) => trace.series = series.into_iter().map(|s| series::trace(s, c)).collect(),
-            Err(reason) => {
-                missing.push(reason.clone());
-                not_recomputed = Some(reason);
+            Err((short, long)) => {
+                missing.push(long);
+                not_recomputed = Some(short);
             }
         }
         let labels: Vec<_> = trace.series.iter().map(|s| s.raw.labels.clone()).collect();
@@ -125,27 +123,28 @@ fn eval_time(cpu: Option<&PromQuery>, samples: Option<&PromQuery>, inputs: &Inpu
     })
 }
 
-/// The cpu-samples series, or why there are none (with the command to get them by hand).
+/// The cpu-samples series, or why there are none: in short, and with the command to get
+/// them by hand.
 fn read_samples(
     samples: Option<&PromQuery>,
     cpu: Option<&PromQuery>,
     call: &Result<crate::promql::plan::RangeCall, String>,
-) -> Result<Vec<super::matrix::RawSeries>, String> {
+) -> Result<Vec<super::matrix::RawSeries>, (String, String)> {
+    let by_hand = match (cpu, call) {
+        (Some(cpu), Ok(c)) => query_command(cpu, &c.query),
+        _ => None,
+    };
+    let why = |short: String| (short.clone(), with_command(&short, by_hand.clone()));
     let Some(q) = samples else {
-        let by_hand = match (cpu, call) {
-            (Some(cpu), Ok(c)) => query_command(cpu, &c.query),
-            _ => None,
-        };
-        return Err(with_command(
-            "cpu-samples: not in the evidence (a bundle from before schema 2)",
-            by_hand,
+        return Err(why(
+            "cpu-samples: not in the evidence (a bundle from before schema 2)".into(),
         ));
     };
     let Some(body) = q.source.body() else {
         let reason = q.source.missing_reason().unwrap_or_default();
-        return Err(format!("cpu-samples: {reason}"));
+        return Err(why(format!("cpu-samples: {reason}")));
     };
-    parse_matrix(body).map_err(|e| format!("cpu-samples: {e}"))
+    parse_matrix(body).map_err(|e| why(format!("cpu-samples: {e}")))
 }
 
 /// kubectl's `--containers` order when there is a PodMetrics; else the answer's containers.
@@ -184,7 +183,12 @@ fn container(
     };
     let eval_ms = trace.call.map_or(0, |c| c.eval_ms);
     let series: Vec<_> = group
-        .map(|g| g.members.iter().map(|&i| view(&trace.series[i], eval_ms)).collect())
+        .map(|g| {
+            g.members
+                .iter()
+                .map(|&i| view(&trace.series[i], eval_ms))
+                .collect()
+        })
         .unwrap_or_default();
     let recomputed = group.and_then(|g| {
         let values: Option<Vec<f64>> = g
@@ -262,11 +266,13 @@ fn arithmetic(c: &CpuContainer, rule: &RuleView) -> String {
         _ => parts.push(format!(
             "no cpu answer for {} ({})",
             c.name,
-            rule.result.reason().unwrap_or("the answer has no such element")
+            rule.result
+                .reason()
+                .unwrap_or("the answer has no such element")
         )),
     }
     let sources = match c.series.as_slice() {
-        [] => c.not_recomputed.clone().map(|w| format!("not recomputed: {w}")),
+        [] => Some("? (not recomputed)".to_string()),
         [one] => Some(one.arithmetic.clone()),
         many => {
             let values: Vec<&str> = many.iter().filter_map(|s| s.value.as_deref()).collect();

@@ -216,7 +216,12 @@ fn summed(members: &[&Traced], label: &str, out: &mut Vec<Finding>) {
         ));
         return;
     }
-    let instance = |s: &Traced| (s.raw.label("id").to_string(), s.raw.label("name").to_string());
+    let instance = |s: &Traced| {
+        (
+            s.raw.label("id").to_string(),
+            s.raw.label("name").to_string(),
+        )
+    };
     let distinct = members.windows(2).any(|w| instance(w[0]) != instance(w[1]));
     if distinct {
         out.push(Finding::new(

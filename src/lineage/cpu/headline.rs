@@ -34,11 +34,12 @@ fn main_container(cpu: &CpuLineage) -> Option<&CpuContainer> {
             .or(c.metrics_api_nanocores)
             .unwrap_or(0)
     };
+    // The largest; on a tie an application container before the pause container, then
+    // the first in kubectl's order.
     cpu.containers
         .iter()
         .rev()
-        .max_by_key(|c| value(c))
-        .or(cpu.containers.first())
+        .max_by_key(|c| (value(c), c.name != "POD"))
 }
 
 fn adapter(cpu: &CpuLineage) -> (String, Tone) {
@@ -62,7 +63,9 @@ fn adapter(cpu: &CpuLineage) -> (String, Tone) {
     let range = cpu.range.as_deref().unwrap_or("?");
     let Some(main) = main_container(cpu).filter(|_| !answered.is_empty()) else {
         return (
-            format!("the adapter's cpu answer is missing ({function}[{range}]); the CPU number is unproven"),
+            format!(
+                "the adapter's cpu answer is missing ({function}[{range}]); the CPU number is unproven"
+            ),
             Tone::Warn,
         );
     };
@@ -72,7 +75,10 @@ fn adapter(cpu: &CpuLineage) -> (String, Tone) {
         String::new()
     };
     if answered.iter().all(|c| c.bit_exact == Some(true)) {
-        let how = main.in_words.clone().unwrap_or_else(|| format!("{function}[{range}]"));
+        let how = main
+            .in_words
+            .clone()
+            .unwrap_or_else(|| format!("{function}[{range}]"));
         let each = if answered.len() > 1 {
             format!(" for each of the {} containers", answered.len())
         } else {
@@ -100,9 +106,8 @@ fn adapter(cpu: &CpuLineage) -> (String, Tone) {
 fn metrics_server(cpu: &CpuLineage) -> (String, Tone) {
     let window = cpu.window.as_deref().unwrap_or("?");
     let at = cpu.timestamp.as_deref().unwrap_or("?");
-    let mut text = format!(
-        "metrics-server's rate between two kubelet readings {window} apart, ending {at}"
-    );
+    let mut text =
+        format!("metrics-server's rate between two kubelet readings {window} apart, ending {at}");
     if let Some(check) = main_container(cpu).and_then(|c| c.own_check.as_deref()) {
         let tail = check.rsplit(" = ").next().unwrap_or(check);
         text.push_str(&format!("; ktrace's own check gives {tail}"));

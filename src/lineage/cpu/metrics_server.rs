@@ -27,7 +27,9 @@ pub fn cpu_lineage(inputs: &Inputs) -> CpuLineage {
             "a second kubelet /metrics/resource reading (ktrace's own two-point check): take one with --cpu-sample DURATION".into(),
         );
     } else if second.is_none() {
-        let reason = second_src.and_then(|s| s.missing_reason()).unwrap_or_default();
+        let reason = second_src
+            .and_then(|s| s.missing_reason())
+            .unwrap_or_default();
         missing.push(format!("the second kubelet reading: {reason}"));
     }
     let names: Vec<String> = match inputs.top {
@@ -36,7 +38,15 @@ pub fn cpu_lineage(inputs: &Inputs) -> CpuLineage {
     };
     let containers = names
         .iter()
-        .map(|n| container(n, inputs, ref_ms, second.as_ref(), metrics.and_then(|m| m.window.as_deref())))
+        .map(|n| {
+            container(
+                n,
+                inputs,
+                ref_ms,
+                second.as_ref(),
+                metrics.and_then(|m| m.window.as_deref()),
+            )
+        })
         .collect();
     CpuLineage {
         backend: BackendKind::MetricsServer,

@@ -24,10 +24,17 @@ pub fn headroom(inputs: &Inputs, out: &mut Vec<Finding>) {
             .containers
             .iter()
             .find(|a| a.name == c.name)
-            .and_then(|a| a.cpu_nanocores.map(|n| (n, a.cpu.clone().unwrap_or_default())))
+            .and_then(|a| {
+                a.cpu_nanocores
+                    .map(|n| (n, a.cpu.clone().unwrap_or_default()))
+            })
         else {
             continue;
         };
+        // A container at 0 has all its headroom: nothing to say.
+        if usage.0 <= 0 {
+            continue;
+        }
         let mut parts = Vec::new();
         let mut evidence = Vec::new();
         for (what, text, millis) in [

@@ -40,7 +40,10 @@ pub fn trace(raw: RawSeries, call: Call) -> Traced {
     let all: Vec<Sample> = raw
         .samples
         .iter()
-        .map(|s| Sample { t_ms: s.t_ms, v: s.v })
+        .map(|s| Sample {
+            t_ms: s.t_ms,
+            v: s.v,
+        })
         .collect();
     let start = call.eval_ms.saturating_sub(call.range_ms);
     let in_window: Vec<usize> = (0..all.len())
@@ -111,7 +114,10 @@ pub fn arithmetic(c: &Calc) -> String {
     match c {
         Calc::Instant(i) => {
             let delta = if i.reset {
-                format!("{} (counter reset: the last sample is the increase)", f(i.delta))
+                format!(
+                    "{} (counter reset: the last sample is the increase)",
+                    f(i.delta)
+                )
             } else {
                 format!("({} − {})", f(i.last.v), f(i.prev.v))
             };

@@ -80,5 +80,9 @@ fn a_vector_or_an_error_is_not_a_matrix() {
         parse_matrix(err).unwrap_err(),
         "Prometheus error: bad_data: 1:2: parse error"
     );
-    assert!(parse_matrix("{").unwrap_err().starts_with("the cpu-samples answer is not JSON"));
+    assert!(
+        parse_matrix("{")
+            .unwrap_err()
+            .starts_with("the cpu-samples answer is not JSON")
+    );
 }
