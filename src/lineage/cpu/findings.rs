@@ -168,6 +168,10 @@ fn irate_vs_rate(s: &Traced, who: &str, call: super::series::Call, out: &mut Vec
     else {
         return;
     };
+    // The same number both ways has nothing to explain.
+    if r.value.to_bits() == i.value.to_bits() {
+        return;
+    }
     out.push(Finding::new(
         "cpu-irate-vs-rate",
         Severity::Info,
