@@ -412,3 +412,88 @@ fn throttling_and_headroom_come_from_cadvisor_and_the_pod_spec() {
         500
     );
 }
+
+#[test]
+fn metrics_server_rows_round_up_each_and_the_pod_row_once_with_ktraces_own_check() {
+    const POD: &str = "metrics-server-9d74bb658-c6nnt";
+    let line = |value: &str, ms: i64| {
+        format!(
+            "container_cpu_usage_seconds_total{{container=\"metrics-server\",namespace=\"kube-system\",pod=\"{POD}\"}} {value} {ms}"
+        )
+    };
+    // PodMetrics timestamp 2026-06-26T10:14:36Z = 1782468876 s; the bundle's own reading
+    // is replaced by 4.7 at 15 s before it, the second reading is 4.715000015 at it.
+    let (_, text, v) = run_edited(
+        "containerd-cgv2-ms.json",
+        &format!("kube-system/{POD}"),
+        |v| {
+            let s = &mut v["sources"];
+            let body = s["kubelet_resource"]["outcome"]["body"].as_str().unwrap();
+            let first = body.replace(
+                &line("0.90173", 1_782_468_876_586),
+                &line("4.7", 1_782_468_861_000),
+            );
+            assert_ne!(first, body, "the bundle's cpu line is replaced");
+            let second = first.replace(
+                &line("4.7", 1_782_468_861_000),
+                &line("4.715000015", 1_782_468_876_000),
+            );
+            s["kubelet_resource"]["outcome"]["body"] = json!(first);
+            let mut again = s["kubelet_resource"].clone();
+            again["outcome"]["body"] = json!(second);
+            s["kubelet_resource_second"] = again;
+            let pm = &mut s["pod_metrics"]["outcome"]["body"];
+            let mut body: Value = serde_json::from_str(pm.as_str().unwrap()).unwrap();
+            body["containers"][0]["usage"]["cpu"] = json!("1000001n");
+            let sidecar = json!({"name": "sidecar", "usage": {"cpu": "1000001n", "memory": "1Mi"}});
+            body["containers"].as_array_mut().unwrap().push(sidecar);
+            *pm = json!(body.to_string());
+        },
+    );
+    let cpu = &v["cpu"]["value"];
+    assert_eq!(cpu["backend"], "metrics-server");
+    assert_eq!(cpu["engine"], Value::Null);
+    assert_eq!(cpu["window"], "1m0.002s");
+    let c = container(&v, "metrics-server");
+    assert_eq!(c["top"], "2m");
+    assert_eq!(c["metrics_api_nanocores"], 1_000_001);
+    assert_eq!(
+        (&c["backend_value"], &c["recomputed"], &c["bit_exact"]),
+        (&Value::Null, &Value::Null, &Value::Null)
+    );
+    assert_eq!(
+        c["kubelet"],
+        json!({"value": "4.7", "at": "2026-06-26T10:14:21Z (15 s before the PodMetrics timestamp)"})
+    );
+    // uint64(4.715000015e9) − uint64(4.7e9) = 15000015 ns over 15 s = 1000001n.
+    assert_eq!(
+        c["own_check"],
+        "ktrace's own check (two kubelet readings 15 s apart), not metrics-server's value: (4715000015 − 4700000000) ns / 15 s = 1000001n → 2m"
+    );
+    assert_eq!(c["series"][0]["used"], json!([0, 1]));
+    assert_eq!(container(&v, "sidecar")["top"], "2m");
+    assert_eq!(
+        cpu["pod_row"],
+        json!({"top": "3m", "arithmetic": "Σ usage.cpu = 1000001n + 1000001n = 2000002n; rounded up once: ceil(2.000002 m) → 3m"})
+    );
+    let second: Vec<(&str, bool)> = v["sources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            (
+                s["name"].as_str().unwrap(),
+                s["required"].as_bool().unwrap(),
+            )
+        })
+        .filter(|(n, _)| n.contains("second"))
+        .collect();
+    assert_eq!(
+        second,
+        [("kubelet /metrics/resource (second reading)", false)]
+    );
+    assert!(
+        text.contains("CPU 3m: metrics-server's rate between two kubelet readings 1m0.002s apart, ending 2026-06-26T10:14:36Z; ktrace's own check gives 1000001n → 2m"),
+        "{text}"
+    );
+}
