@@ -77,7 +77,7 @@ fn report(l: &Lineage, out: &mut Out, details: bool) {
     header(l, out);
     headline(l, out);
     lineage_table(l, out);
-    cpu::cpu(l, out);
+    cpu::cpu(l, out, details);
     findings(l, out, details);
     top(l, out);
     layers::layers(l, out);
@@ -118,7 +118,7 @@ fn headline(l: &Lineage, out: &mut Out) {
     }
     let number = l.summary.number.as_deref();
     let number_paint = number_paint(l);
-    for s in l.summary.lines.iter().chain(&l.summary.cpu) {
+    for s in &l.summary.lines {
         let mut paint = tone_paint(s.tone);
         // The `top` number is never green when something says it misleads.
         let shows_number =
@@ -139,6 +139,16 @@ fn headline(l: &Lineage, out: &mut Out) {
         &answer::verdict_sentence(l.verdict),
         Some(verdict_paint(l.verdict)),
     );
+    // The CPU line follows the verdict, so the memory answer and the verdict stay on the
+    // first screen.
+    if let Some(cpu) = &l.summary.cpu {
+        let label = answer::summary_label(cpu.kind);
+        let first = format!(
+            "  {}  ",
+            Paint::Head.wrap(&format!("{label:<LABEL_WIDTH$}"))
+        );
+        out.wrap_paint(&first, &cpu.text, tone_paint(cpu.tone));
+    }
 }
 
 fn tone_paint(t: Tone) -> Option<Paint> {

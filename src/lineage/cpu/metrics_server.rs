@@ -168,7 +168,7 @@ pub fn own_check(a: &Sample, b: &Sample) -> Result<String, String> {
             "{label}: the counter went down ({prev} ns then {last} ns): the container restarted"
         ));
     }
-    let window = i128::from(t2 - t1) * 1_000_000;
+    let window = (i128::from(t2) - i128::from(t1)) * 1_000_000;
     let seconds = (window / 1_000_000_000) as f64 + (window % 1_000_000_000) as f64 / 1e9;
     let rate = (last - prev) as f64 / seconds;
     let nanocores = rate as u64;

@@ -8,10 +8,12 @@ use crate::exposition::parse::Sample;
 const THROTTLED: &str = "container_cpu_cfs_throttled_periods_total";
 const PERIODS: &str = "container_cpu_cfs_periods_total";
 
-/// `usage` as a percentage of `of` millicores, one decimal, rounded half up.
-fn percent(usage_nanos: i128, of_millis: i128) -> String {
-    let tenths = (usage_nanos * 1000 + of_millis * 500_000) / (of_millis * 1_000_000);
-    format!("{}.{}%", tenths / 10, tenths % 10)
+/// `usage` as a percentage of `of` millicores, one decimal, rounded half up; `None` when
+/// the numbers are too large to divide exactly.
+fn percent(usage_nanos: i128, of_millis: i128) -> Option<String> {
+    let of = of_millis.checked_mul(1_000_000)?;
+    let tenths = usage_nanos.checked_mul(1000)?.checked_add(of / 2)? / of;
+    Some(format!("{}.{}%", tenths / 10, tenths % 10))
 }
 
 /// `cpu-headroom`: the container's usage against its request and limit.
@@ -41,8 +43,9 @@ pub fn headroom(inputs: &Inputs, out: &mut Vec<Finding>) {
             ("request", &c.cpu_request, c.cpu_request_millicores),
             ("limit", &c.cpu_limit, c.cpu_limit_millicores),
         ] {
-            if let (Some(t), Some(m)) = (text, millis.filter(|m| *m > 0)) {
-                parts.push(format!("{} of its {t} {what}", percent(usage.0, m)));
+            let m = millis.filter(|m| *m > 0);
+            if let (Some(t), Some(m), Some(p)) = (text, m, m.and_then(|m| percent(usage.0, m))) {
+                parts.push(format!("{p} of its {t} {what}"));
                 evidence.push(format!("resources.{what}s.cpu: {t} = {m}m"));
             }
         }

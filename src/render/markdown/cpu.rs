@@ -50,7 +50,15 @@ pub fn cpu(l: &Lineage, w: &mut dyn Write) -> io::Result<()> {
         code_span(&c.pod_row.arithmetic)
     )?;
     for m in &c.missing {
-        writeln!(w, "- missing: {}", inline(m))?;
+        match m.split_once("; by hand: ") {
+            Some((what, cmd)) => writeln!(
+                w,
+                "- missing: {}; by hand: {}",
+                inline(what),
+                code_span(cmd)
+            )?,
+            None => writeln!(w, "- missing: {}", inline(m))?,
+        }
     }
     samples_table(&c.containers, w)
 }

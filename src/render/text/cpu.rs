@@ -6,8 +6,9 @@ use super::Out;
 use crate::lineage::{CpuContainer, CpuLineage, CpuSeries, Layer, Lineage};
 use crate::render::safe::Paint;
 
-/// The CPU section.
-pub fn cpu(l: &Lineage, out: &mut Out) {
+/// The CPU section; the commands for what is missing only with `details` (they are long and
+/// never elided).
+pub fn cpu(l: &Lineage, out: &mut Out, details: bool) {
     out.head("Lineage (CPU: `top` ← Metrics API ← backend ← counter samples)");
     let c = match &l.cpu {
         Layer::Present { value } => value,
@@ -28,7 +29,18 @@ pub fn cpu(l: &Lineage, out: &mut Out) {
         ),
     );
     for m in &c.missing {
-        out.wrap_paint("  missing: ", m, Some(Paint::Warn));
+        match m.split_once("; by hand: ") {
+            Some((what, cmd)) if details => {
+                out.wrap_paint("  missing: ", what, Some(Paint::Warn));
+                out.line(format!("    {cmd}"));
+            }
+            Some((what, _)) => out.wrap_paint(
+                "  missing: ",
+                &format!("{what} (the command to fetch it: --details)"),
+                Some(Paint::Warn),
+            ),
+            None => out.wrap_paint("  missing: ", m, Some(Paint::Warn)),
+        }
     }
 }
 
