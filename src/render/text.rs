@@ -77,13 +77,14 @@ fn report(l: &Lineage, out: &mut Out, details: bool) {
     header(l, out);
     headline(l, out);
     lineage_table(l, out);
-    cpu::cpu(l, out, details);
+    cpu::cpu(l, out);
     findings(l, out, details);
     top(l, out);
     layers::layers(l, out);
     layers::sources(l, out);
     if details {
         details::details(l, out);
+        cpu::commands(l, out);
     } else {
         out.blank();
         out.wrap_paint(

@@ -6,9 +6,9 @@ use super::Out;
 use crate::lineage::{CpuContainer, CpuLineage, CpuSeries, Layer, Lineage};
 use crate::render::safe::Paint;
 
-/// The CPU section; the commands for what is missing only with `details` (they are long and
-/// never elided).
-pub fn cpu(l: &Lineage, out: &mut Out, details: bool) {
+/// The CPU section (the commands for what is missing are in the details part, see
+/// [`commands`]).
+pub fn cpu(l: &Lineage, out: &mut Out) {
     out.head("Lineage (CPU: `top` ← Metrics API ← backend ← counter samples)");
     let c = match &l.cpu {
         Layer::Present { value } => value,
@@ -30,10 +30,6 @@ pub fn cpu(l: &Lineage, out: &mut Out, details: bool) {
     );
     for m in &c.missing {
         match m.split_once("; by hand: ") {
-            Some((what, cmd)) if details => {
-                out.wrap_paint("  missing: ", what, Some(Paint::Warn));
-                out.line(format!("    {cmd}"));
-            }
             Some((what, _)) => out.wrap_paint(
                 "  missing: ",
                 &format!("{what} (the command to fetch it: --details)"),
@@ -41,6 +37,24 @@ pub fn cpu(l: &Lineage, out: &mut Out, details: bool) {
             ),
             None => out.wrap_paint("  missing: ", m, Some(Paint::Warn)),
         }
+    }
+}
+
+/// Details part: the commands that fetch the missing CPU sources by hand, never elided.
+pub fn commands(l: &Lineage, out: &mut Out) {
+    let Some(c) = l.cpu.get() else { return };
+    let cmds: Vec<(&str, &str)> = c
+        .missing
+        .iter()
+        .filter_map(|m| m.split_once("; by hand: "))
+        .collect();
+    if cmds.is_empty() {
+        return;
+    }
+    out.head("Missing CPU sources, by hand");
+    for (what, cmd) in cmds {
+        out.wrap("  ", what);
+        out.line(format!("    $ {cmd}"));
     }
 }
 
