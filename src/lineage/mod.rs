@@ -8,6 +8,7 @@ mod backend;
 mod breakdown;
 mod cadvisor;
 mod cgroup_version;
+mod cpu;
 mod excerpts;
 mod findings;
 mod identity;
@@ -47,6 +48,7 @@ pub fn analyze(ev: &Evidence) -> Lineage {
         None => missing("no PodMetrics to compute from".into()),
     };
     let backend = backend::backend_view(s);
+    let pod = pod::pod_view(&s.pod, &ev.target);
     let adapter = (backend.kind == BackendKind::PrometheusAdapter)
         .then(|| adapter::adapter_view(s, &backend, &ev.target.namespace, &ev.target.name));
     let inputs = selection::Inputs {
@@ -73,6 +75,16 @@ pub fn analyze(ev: &Evidence) -> Lineage {
         metrics_api.get(),
         &version,
     );
+    let (cpu, cpu_found) = cpu::cpu(&cpu::Inputs {
+        ev,
+        backend: backend.kind,
+        adapter: adapter.as_ref(),
+        top: top.get(),
+        metrics: metrics_api.get(),
+        pod: pod.get(),
+        cadvisor: &cad,
+        resource: &res,
+    });
     let mut lineage = Lineage {
         report_version: REPORT_VERSION,
         producer: Producer::this_build(&ev.ktrace_version),
@@ -80,16 +92,18 @@ pub fn analyze(ev: &Evidence) -> Lineage {
             question: String::new(),
             number: None,
             lines: Vec::new(),
+            cpu: None,
             verdict: Verdict::Consistent,
         },
         target: ev.target.clone(),
         captured_at: ev.captured_at.clone(),
         cluster: ev.cluster.clone(),
-        pod: pod::pod_view(&s.pod, &ev.target),
+        pod,
         top,
         metrics_api,
         backend,
         adapter,
+        cpu,
         resource: layer(&s.kubelet_resource, |_| {
             kubelet_body::check_body(&s.kubelet_resource, &res)?;
             Ok(resource_rows(&res))
@@ -107,6 +121,7 @@ pub fn analyze(ev: &Evidence) -> Lineage {
         .iter()
         .any(|f| f.code == "no-pod-metrics" || f.code == "metrics-api-not-available");
     let mut found = findings::findings(&lineage, &selection.notes, explained);
+    found.extend(cpu_found);
     found.extend(pod_found);
     identity::findings(&lineage, &mut found);
     limits::findings(ev, &mut found);
@@ -170,7 +185,11 @@ fn resource_rows(parsed: &Exposition) -> Vec<ResourceSample> {
 /// when every layer agrees); then a missing layer; then drift.
 /// The verdict; `incomplete` names the sources whose evidence was cut or partly unreadable.
 fn verdict(l: &Lineage, incomplete: &[String]) -> Verdict {
-    if l.reconciliation.iter().any(|r| r.differs) {
+    let cpu_disagrees = l
+        .findings
+        .iter()
+        .any(|f| f.severity == Severity::Disagree && f.code.starts_with("cpu-"));
+    if cpu_disagrees || l.reconciliation.iter().any(|r| r.differs) {
         return Verdict::Disagree;
     }
     if l.findings

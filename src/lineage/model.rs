@@ -8,9 +8,11 @@ use serde::Serialize;
 use crate::evidence::{ClusterInfo, PodRef};
 
 mod answer;
+mod cpu;
 mod layers;
 
 pub use answer::*;
+pub use cpu::*;
 pub use layers::*;
 
 /// Version of the JSON report (`-o json`); see `docs/report-format.md`.
@@ -41,6 +43,8 @@ pub struct Lineage {
     pub backend: BackendView,
     /// prometheus-adapter rules, rendered queries and their results (adapter backends only).
     pub adapter: Option<AdapterView>,
+    /// The CPU column traced to its counter samples (see [`CpuLineage`]).
+    pub cpu: Layer<CpuLineage>,
     /// kubelet `/metrics/resource` samples (what metrics-server reads).
     pub resource: Layer<Vec<ResourceSample>>,
     /// kubelet `/metrics/cadvisor` series of the pod, one row per cgroup.

@@ -55,12 +55,18 @@ fn container(c: &Value, statuses: Option<&Vec<Value>>) -> PodContainer {
         .and_then(Value::as_str)
         .unwrap_or_default()
         .to_string();
-    let res = |kind: &str| {
-        c.pointer(&format!("/resources/{kind}/memory"))
+    let res = |kind: &str, what: &str| {
+        c.pointer(&format!("/resources/{kind}/{what}"))
             .and_then(Value::as_str)
             .map(str::to_string)
     };
-    let memory_limit = res("limits");
+    let memory_limit = res("limits", "memory");
+    let (cpu_request, cpu_limit) = (res("requests", "cpu"), res("limits", "cpu"));
+    let millis = |q: &Option<String>| {
+        q.as_deref()
+            .and_then(|l| quantity::parse(l).ok())
+            .map(|q| q.milli_value_ceil())
+    };
     let status = statuses.and_then(|s| {
         s.iter()
             .find(|st| st.get("name").and_then(Value::as_str) == Some(&name))
@@ -81,8 +87,12 @@ fn container(c: &Value, statuses: Option<&Vec<Value>>) -> PodContainer {
             .as_deref()
             .and_then(|l| quantity::parse(l).ok())
             .map(|q| q.value_ceil()),
-        memory_request: res("requests"),
+        memory_request: res("requests", "memory"),
         memory_limit,
+        cpu_request_millicores: millis(&cpu_request),
+        cpu_limit_millicores: millis(&cpu_limit),
+        cpu_request,
+        cpu_limit,
         restarts: status
             .and_then(|s| s.get("restartCount"))
             .and_then(Value::as_u64),

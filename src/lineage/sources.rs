@@ -52,6 +52,10 @@ pub fn source_views(ev: &Evidence, adapter: Option<&AdapterView>) -> Vec<SourceV
             &raw_cmd,
         ));
     }
+    // The CPU extras are never required: a missing one leaves the memory trace whole.
+    if let Some(b) = &s.prometheus_buildinfo {
+        rows.push(view("Prometheus buildinfo", b, false, &raw_cmd));
+    }
     let grep = |r: &str| format!("{} | grep -F 'pod=\"{pod}\"'", raw_cmd(r));
     rows.push(view(
         "kubelet /metrics/cadvisor",
@@ -65,6 +69,14 @@ pub fn source_views(ev: &Evidence, adapter: Option<&AdapterView>) -> Vec<SourceV
         !is_adapter,
         &grep,
     ));
+    if let Some(second) = &s.kubelet_resource_second {
+        rows.push(view(
+            "kubelet /metrics/resource (second reading)",
+            second,
+            false,
+            &grep,
+        ));
+    }
     rows
 }
 
@@ -85,7 +97,7 @@ fn view(name: &str, src: &Source, required: bool, cmd: &dyn Fn(&str) -> String) 
 }
 
 /// `kubectl get --raw 'PATH'` for API paths, `curl` for full URLs.
-fn raw_cmd(request: &str) -> String {
+pub fn raw_cmd(request: &str) -> String {
     if request.starts_with('/') {
         format!("kubectl get --raw {}", shell_quote(request))
     } else {

@@ -32,6 +32,7 @@ pub fn summary(l: &Lineage) -> Summary {
         question,
         number,
         lines,
+        cpu: Some(super::cpu::headline(l)),
         verdict: l.verdict,
     }
 }

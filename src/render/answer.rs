@@ -24,6 +24,7 @@ pub fn summary_label(kind: SummaryKind) -> &'static str {
         SummaryKind::Source => "from",
         SummaryKind::Agreement => "layers",
         SummaryKind::Worst => "worst",
+        SummaryKind::Cpu => "cpu",
     }
 }
 

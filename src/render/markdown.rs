@@ -2,6 +2,7 @@
 //! lineage table and its Mermaid diagram, findings worst first, then every piece of evidence
 //! (whole, never elided) and the commands to reproduce it by hand.
 
+mod cpu;
 mod evidence;
 mod syntax;
 
@@ -27,6 +28,7 @@ fn report(l: &Lineage, w: &mut dyn Write) -> io::Result<()> {
     writeln!(w, "# ktrace: {target} memory lineage\n")?;
     headline(l, w)?;
     lineage(l, w)?;
+    cpu::cpu(l, w)?;
     findings(l, w)?;
     evidence::evidence(l, w)
 }
@@ -35,7 +37,7 @@ fn headline(l: &Lineage, w: &mut dyn Write) -> io::Result<()> {
     if !l.summary.question.is_empty() {
         writeln!(w, "**{}**\n", inline(&l.summary.question))?;
     }
-    for s in &l.summary.lines {
+    for s in l.summary.lines.iter().chain(&l.summary.cpu) {
         let label = answer::summary_label(s.kind);
         writeln!(w, "- **{label}**: {}", inline(&s.text))?;
     }

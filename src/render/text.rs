@@ -3,6 +3,7 @@
 //! `TextOptions::details`) the verbatim evidence and the commands to reproduce it by hand.
 //! Everything but the details part fits `TextOptions::width`.
 
+mod cpu;
 mod details;
 mod layers;
 
@@ -76,12 +77,14 @@ fn report(l: &Lineage, out: &mut Out, details: bool) {
     header(l, out);
     headline(l, out);
     lineage_table(l, out);
+    cpu::cpu(l, out);
     findings(l, out, details);
     top(l, out);
     layers::layers(l, out);
     layers::sources(l, out);
     if details {
         details::details(l, out);
+        cpu::commands(l, out);
     } else {
         out.blank();
         out.wrap_paint(
@@ -137,6 +140,16 @@ fn headline(l: &Lineage, out: &mut Out) {
         &answer::verdict_sentence(l.verdict),
         Some(verdict_paint(l.verdict)),
     );
+    // The CPU line follows the verdict, so the memory answer and the verdict stay on the
+    // first screen.
+    if let Some(cpu) = &l.summary.cpu {
+        let label = answer::summary_label(cpu.kind);
+        let first = format!(
+            "  {}  ",
+            Paint::Head.wrap(&format!("{label:<LABEL_WIDTH$}"))
+        );
+        out.wrap_paint(&first, &cpu.text, tone_paint(cpu.tone));
+    }
 }
 
 fn tone_paint(t: Tone) -> Option<Paint> {

@@ -866,7 +866,8 @@ fn a_prometheus_token_is_never_sent_over_http() {
             ("Prometheus query (memory)", refused.as_str()),
             ("Prometheus query (cpu)", refused.as_str()),
             ("Prometheus query (cpu-samples)", refused.as_str()),
-            ("Prometheus query (raw-series)", refused.as_str())
+            ("Prometheus query (raw-series)", refused.as_str()),
+            ("Prometheus buildinfo", refused.as_str())
         ],
         "{out}"
     );

@@ -21,6 +21,8 @@ pub struct Summary {
     pub number: Option<String>,
     /// The headline statements, in reading order (what, made of, from, agreement, worst).
     pub lines: Vec<SummaryLine>,
+    /// The CPU column in one line (kind `cpu`), shown after `lines`; `None` before analysis.
+    pub cpu: Option<SummaryLine>,
     /// The verdict (decides the exit code, see `crate::exit`).
     pub verdict: Verdict,
 }
@@ -50,6 +52,8 @@ pub enum SummaryKind {
     Agreement,
     /// The worst finding, in one line.
     Worst,
+    /// The CPU column: how its number was computed and whether it was reproduced.
+    Cpu,
 }
 
 /// Colour intent of a headline statement; `Bad` also means "never paint the number green".

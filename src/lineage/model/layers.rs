@@ -33,6 +33,14 @@ pub struct PodContainer {
     pub memory_limit: Option<String>,
     /// The limit in bytes.
     pub memory_limit_bytes: Option<i128>,
+    /// `resources.requests.cpu` as written.
+    pub cpu_request: Option<String>,
+    /// `resources.limits.cpu` as written.
+    pub cpu_limit: Option<String>,
+    /// The CPU request in millicores (rounded up, as `MilliValue()`).
+    pub cpu_request_millicores: Option<i128>,
+    /// The CPU limit in millicores (rounded up, as `MilliValue()`).
+    pub cpu_limit_millicores: Option<i128>,
     /// `restartCount`.
     pub restarts: Option<u64>,
     /// `lastState.terminated.reason` and `finishedAt`, e.g. `OOMKilled at 2021-11-05T14:00:00Z`.

@@ -14,9 +14,10 @@ use crate::support::ktrace;
 const HOSTILE: &str = "ev`il```\n# Forged <img src=x onerror=alert(1)> [link](http://evil) | </details> \\ *x* _y_ \u{9b}\u{202e}";
 
 /// The headings ktrace writes itself, in order: no other line outside a fence starts with `#`.
-const HEADINGS: [&str; 13] = [
+const HEADINGS: [&str; 14] = [
     "# ktrace: `csi/blockvol-fs-1` memory lineage",
     "## Lineage (memory)",
+    "## Lineage (CPU)",
     "## Findings (worst first)",
     "## Evidence",
     "### What `kubectl top pod` prints",

@@ -1,0 +1,161 @@
+//! The CPU lineage in the text report: per container the `top` string ← PodMetrics ←
+//! backend value ← the counter samples, the arithmetic on one (wrapped) line, the samples the
+//! function used, then the pod row.
+
+use super::Out;
+use crate::lineage::{CpuContainer, CpuLineage, CpuSeries, Layer, Lineage};
+use crate::render::safe::Paint;
+
+/// The CPU section (the commands for what is missing are in the details part, see
+/// [`commands`]).
+pub fn cpu(l: &Lineage, out: &mut Out) {
+    out.head("Lineage (CPU: `top` ← Metrics API ← backend ← counter samples)");
+    let c = match &l.cpu {
+        Layer::Present { value } => value,
+        Layer::Missing { reason } => {
+            return out.wrap_paint("  ", &format!("not traced: {reason}"), Some(Paint::Warn));
+        }
+    };
+    header(c, out);
+    for k in &c.containers {
+        container(k, out);
+    }
+    out.wrap(
+        "  ",
+        &format!(
+            "pod row {}: {}",
+            c.pod_row.top.as_deref().unwrap_or("?"),
+            c.pod_row.arithmetic
+        ),
+    );
+    for m in &c.missing {
+        match m.split_once("; by hand: ") {
+            Some((what, _)) => out.wrap_paint(
+                "  missing: ",
+                &format!("{what} (the command to fetch it: --details)"),
+                Some(Paint::Warn),
+            ),
+            None => out.wrap_paint("  missing: ", m, Some(Paint::Warn)),
+        }
+    }
+}
+
+/// Details part: the commands that fetch the missing CPU sources by hand, never elided.
+pub fn commands(l: &Lineage, out: &mut Out) {
+    let Some(c) = l.cpu.get() else { return };
+    let cmds: Vec<(&str, &str)> = c
+        .missing
+        .iter()
+        .filter_map(|m| m.split_once("; by hand: "))
+        .collect();
+    if cmds.is_empty() {
+        return;
+    }
+    out.head("Missing CPU sources, by hand");
+    for (what, cmd) in cmds {
+        out.wrap("  ", what);
+        out.line(format!("    $ {cmd}"));
+    }
+}
+
+fn header(c: &CpuLineage, out: &mut Out) {
+    if let Some(e) = &c.engine {
+        let version = e.version.as_deref().unwrap_or("unknown");
+        out.wrap(
+            "  engine: ",
+            &format!(
+                "Prometheus {version} → {} semantics ({}): {}",
+                e.applied, e.semantics, e.why
+            ),
+        );
+    }
+    if let (Some(f), Some(r)) = (&c.function, &c.range) {
+        let at = c.eval_time.as_deref().unwrap_or("an unknown time");
+        out.wrap("  rule: ", &format!("{f}[{r}] evaluated at {at}"));
+    }
+    if c.engine.is_none() {
+        out.wrap(
+            "  PodMetrics: ",
+            &format!(
+                "timestamp {} · window {}",
+                c.timestamp.as_deref().unwrap_or("—"),
+                c.window.as_deref().unwrap_or("—")
+            ),
+        );
+    }
+}
+
+fn container(k: &CpuContainer, out: &mut Out) {
+    out.wrap(&format!("  {}: ", Paint::Head.wrap(&k.name)), &k.arithmetic);
+    match (k.bit_exact, &k.recomputed, &k.backend_value) {
+        (Some(true), Some(r), _) => out.wrap_paint(
+            "    ",
+            &format!("recomputed {r} = Prometheus's answer, bit for bit"),
+            Some(Paint::Good),
+        ),
+        (Some(false), Some(r), Some(b)) => out.wrap_paint(
+            "    ",
+            &format!("recomputed {r} ≠ Prometheus's answer {b}"),
+            Some(Paint::Bad),
+        ),
+        _ => {
+            if let Some(why) = &k.not_recomputed {
+                out.wrap_paint("    not recomputed: ", why, Some(Paint::Dim));
+            }
+        }
+    }
+    if let Some(r) = &k.kubelet {
+        let at = r.at.as_deref().unwrap_or("no timestamp");
+        out.wrap(
+            "    kubelet counter: ",
+            &format!("container_cpu_usage_seconds_total {} at {at}", r.value),
+        );
+    }
+    if let Some(check) = &k.own_check {
+        out.wrap("    ", check);
+    }
+    for s in &k.series {
+        series(s, out);
+    }
+}
+
+/// The samples shown: the ones the function used (irate's two), else first and last.
+fn shown(s: &CpuSeries) -> Vec<usize> {
+    let idx = if s.used.is_empty() {
+        (0..s.samples.len()).collect()
+    } else {
+        s.used.clone()
+    };
+    match idx.as_slice() {
+        [] => Vec::new(),
+        [one] => vec![*one],
+        [first, .., last] => vec![*first, *last],
+    }
+}
+
+fn series(s: &CpuSeries, out: &mut Out) {
+    let labels: Vec<String> = s.labels.iter().map(|(k, v)| format!("{k}={v:?}")).collect();
+    let used = if s.used.is_empty() {
+        "none used".to_string()
+    } else {
+        format!("{} used", s.used.len())
+    };
+    out.wrap_paint(
+        "    series ",
+        &format!(
+            "{{{}}}: {} samples, {used}",
+            labels.join(","),
+            s.samples.len()
+        ),
+        Some(Paint::Dim),
+    );
+    for i in shown(s) {
+        let p = &s.samples[i];
+        let age = if p.age.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", p.age)
+        };
+        out.wrap("      ", &format!("#{} {}{age}  {}", i + 1, p.t, p.value));
+    }
+}
