@@ -289,11 +289,14 @@ fn partial(l: &Lineage) -> String {
     }
 }
 
-/// The worst finding in one line; none when there are only explanations.
+/// The worst finding in one line; none when there are only explanations. A CPU warning is
+/// told on the CPU line instead (it says nothing about the memory number this line sits
+/// under); a CPU disagreement is told here too, as it decides the verdict.
 fn worst(l: &Lineage) -> Option<SummaryLine> {
     let f = l
         .findings
-        .first()
+        .iter()
+        .find(|f| !f.code.starts_with("cpu-") || f.severity == Severity::Disagree)
         .filter(|f| f.severity != Severity::Info)?;
     let tone = match f.severity {
         Severity::Disagree | Severity::DoubleCount => Tone::Bad,

@@ -84,6 +84,7 @@ fn report(l: &Lineage, out: &mut Out, details: bool) {
     layers::sources(l, out);
     if details {
         details::details(l, out);
+        cpu::exact(l, out);
         cpu::commands(l, out);
     } else {
         out.blank();

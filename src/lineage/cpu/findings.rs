@@ -168,21 +168,37 @@ fn irate_vs_rate(s: &Traced, who: &str, call: super::series::Call, out: &mut Vec
     else {
         return;
     };
-    // The same number both ways has nothing to explain.
-    if r.value.to_bits() == i.value.to_bits() {
+    // The same printed millicores both ways have nothing to explain.
+    let m = |v: f64| format!("{}m", (v * 1000.0) as i64);
+    if m(r.value) == m(i.value) {
         return;
     }
+    // `top` shows a moment, not the window, when the two views print different millicores
+    // and differ by a factor of two or more: a busy app can read as idle (or the reverse).
+    let (lo, hi) = (i.value.min(r.value), i.value.max(r.value));
+    let misleads = hi > 0.0 && (lo <= 0.0 || hi / lo >= 2.0);
+    let severity = if misleads {
+        Severity::Warn
+    } else {
+        Severity::Info
+    };
+    let mut evidence = vec![format!(
+        "irate = {} (last two samples); rate over the window = {}",
+        f(i.value),
+        f(r.value)
+    )];
+    evidence.extend(sample_lines(s, &s.used));
     out.push(Finding::new(
         "cpu-irate-vs-rate",
-        Severity::Info,
+        severity,
         format!(
-            "{who}: irate uses only the last two samples ({} s apart): {}; rate over all {} samples of the window would give {}.",
+            "{who}: irate reads only the last two samples ({} s apart) and gives {}; the rate over all {} samples of the window would give {}.",
             f(i.seconds),
-            f(i.value),
+            m(i.value),
             s.points.len(),
-            f(r.value)
+            m(r.value)
         ),
-        sample_lines(s, &s.used),
+        evidence,
     ));
 }
 

@@ -2,7 +2,7 @@
 //! reproduced it, in plain words.
 
 use super::super::model::{
-    BackendKind, CpuContainer, CpuLineage, Layer, Lineage, SummaryKind, SummaryLine, Tone,
+    BackendKind, CpuContainer, CpuLineage, Layer, Lineage, Severity, SummaryKind, SummaryLine, Tone,
 };
 
 /// The CPU line of a finished lineage.
@@ -11,13 +11,30 @@ pub fn headline(l: &Lineage) -> SummaryLine {
         .top
         .get()
         .map_or("(no `top` number)".to_string(), |t| t.pod_row.cpu.clone());
-    let (text, tone) = match &l.cpu {
+    let (mut text, mut tone) = match &l.cpu {
         Layer::Missing { reason } => (format!("not traced: {reason}"), Tone::Warn),
         Layer::Present { value } => match value.backend {
             BackendKind::MetricsServer => metrics_server(value),
             _ => adapter(value),
         },
     };
+    // The worst CPU warning (a young series, irate against the window's rate, a reset) is
+    // the CPU line's news: a reproduced number can still mislead.
+    let warning = l
+        .findings
+        .iter()
+        .find(|f| f.code.starts_with("cpu-") && f.severity == Severity::Warn);
+    if let Some(f) = warning
+        && tone != Tone::Bad
+    {
+        // irate against the window: the line already says what irate read; add the other view.
+        let rest = f.message.split_once("; the rate over ").map(|(_, r)| r);
+        text = match (f.code.as_str(), rest) {
+            ("cpu-irate-vs-rate", Some(r)) => format!("{text} — but the rate over {r}"),
+            _ => format!("{text} — but {}", f.message),
+        };
+        tone = Tone::Warn;
+    }
     SummaryLine {
         kind: SummaryKind::Cpu,
         text: format!("CPU {number}: {text}"),

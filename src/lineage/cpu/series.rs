@@ -159,15 +159,36 @@ pub fn in_words(c: &Calc, range: &str) -> String {
     match c {
         Calc::Instant(i) => format!(
             "irate over the last two samples {s} s apart ({} s of CPU in {s} s)",
-            f(i.delta),
-            s = f(i.seconds)
+            human(i.delta),
+            s = human(i.seconds)
         ),
         Calc::Extrapolated(r) => format!(
             "{} over [{range}]: {} s of CPU in {} s sampled, extrapolated ×{}",
             r.function.as_str(),
-            f(r.increase),
-            f(r.sampled),
-            f((r.sampled + r.extend_start + r.extend_end) / r.sampled)
+            human(r.increase),
+            human(r.sampled),
+            human((r.sampled + r.extend_start + r.extend_end) / r.sampled)
         ),
     }
+}
+
+/// A float for reading, not for checking: at most three decimals, never an exponent
+/// (`0.5774123450000133` → `0.577`, `30.001` stays, `2` stays); the exact value is in the
+/// arithmetic line.
+pub fn human(v: f64) -> String {
+    if !v.is_finite() {
+        return v.to_string();
+    }
+    if v != 0.0 && v.abs() < 0.0005 {
+        return if v > 0.0 { "< 0.001" } else { "> −0.001" }.into();
+    }
+    // A value with at most four decimals is shown as it is (0.5625); longer ones are cut
+    // to three (0.5774123450000133 → 0.577).
+    let shortest = v.to_string();
+    if shortest.split_once('.').is_none_or(|(_, d)| d.len() <= 4) && !shortest.contains('e') {
+        return shortest;
+    }
+    let s = format!("{v:.3}");
+    let s = s.trim_end_matches('0').trim_end_matches('.');
+    if s == "-0" { "0".into() } else { s.to_string() }
 }

@@ -1,6 +1,7 @@
 //! The CPU lineage in the text report: per container the `top` string ← PodMetrics ←
-//! backend value ← the counter samples, the arithmetic on one (wrapped) line, the samples the
-//! function used, then the pod row.
+//! backend value ← the counter samples in plain words, then the pod row. The exact float
+//! arithmetic on one line and the samples the function used (values as Prometheus sent
+//! them) are in the details part ([`exact`]).
 
 use super::Out;
 use crate::lineage::{CpuContainer, CpuLineage, CpuSeries, Layer, Lineage};
@@ -85,17 +86,34 @@ fn header(c: &CpuLineage, out: &mut Out) {
     }
 }
 
+/// `19m ← usage.cpu 19m ← int64(× 1000) = 19m ← irate over …`: the chain in plain words.
+fn chain(k: &CpuContainer) -> String {
+    let mut parts = vec![k.top.clone().unwrap_or_else(|| "?".into())];
+    if let Some(m) = &k.metrics_api {
+        parts.push(format!("usage.cpu {m}"));
+    }
+    if let Some(m) = k.adapter_millicores {
+        parts.push(format!("adapter int64(value × 1000) = {m}m"));
+    }
+    match (&k.in_words, &k.kubelet) {
+        (Some(w), _) => parts.push(w.clone()),
+        (None, Some(_)) => parts.push("metrics-server's rate between two kubelet samples".into()),
+        _ => parts.push("? (not recomputed)".into()),
+    }
+    parts.join(" ← ")
+}
+
 fn container(k: &CpuContainer, out: &mut Out) {
-    out.wrap(&format!("  {}: ", Paint::Head.wrap(&k.name)), &k.arithmetic);
+    out.wrap(&format!("  {}: ", Paint::Head.wrap(&k.name)), &chain(k));
     match (k.bit_exact, &k.recomputed, &k.backend_value) {
-        (Some(true), Some(r), _) => out.wrap_paint(
+        (Some(true), Some(_), _) => out.wrap_paint(
             "    ",
-            &format!("recomputed {r} = Prometheus's answer, bit for bit"),
+            "recomputed from the samples = Prometheus's answer, bit for bit (exact values: --details)",
             Some(Paint::Good),
         ),
-        (Some(false), Some(r), Some(b)) => out.wrap_paint(
+        (Some(false), Some(_), Some(_)) => out.wrap_paint(
             "    ",
-            &format!("recomputed {r} ≠ Prometheus's answer {b}"),
+            "recomputed from the samples ≠ Prometheus's answer (both values: see the findings and --details)",
             Some(Paint::Bad),
         ),
         _ => {
@@ -114,8 +132,23 @@ fn container(k: &CpuContainer, out: &mut Out) {
     if let Some(check) = &k.own_check {
         out.wrap("    ", check);
     }
-    for s in &k.series {
-        series(s, out);
+}
+
+/// Details part: per container the exact arithmetic and the samples behind it.
+pub fn exact(l: &Lineage, out: &mut Out) {
+    let Some(c) = l.cpu.get() else { return };
+    if c.containers.is_empty() {
+        return;
+    }
+    out.head("CPU arithmetic, exact (values as the sources sent them)");
+    for k in &c.containers {
+        out.wrap(&format!("  {}: ", Paint::Head.wrap(&k.name)), &k.arithmetic);
+        if let (Some(r), Some(b)) = (&k.recomputed, &k.backend_value) {
+            out.wrap("    ", &format!("recomputed {r} · Prometheus's answer {b}"));
+        }
+        for s in &k.series {
+            series(s, out);
+        }
     }
 }
 

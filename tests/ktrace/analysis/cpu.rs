@@ -57,7 +57,10 @@ fn edit(v: &mut Value, result: Vec<Value>, centos: &str, usage: &str) {
     let matrix = json!({"status":"success","data":{"resultType":"matrix","result": result}});
     let mut samples = ok(matrix.to_string());
     samples["request"] = json!(format!("/api/v1/query?time={T}"));
-    s["prometheus"].as_array_mut().unwrap().push(json!({
+    // The seed's own cpu-samples answer is replaced by the one written here.
+    let queries = s["prometheus"].as_array_mut().unwrap();
+    queries.retain(|q| q["purpose"] != "cpu-samples");
+    queries.push(json!({
         "purpose": "cpu-samples", "query": SELECTOR, "time": T.to_string(), "source": samples,
     }));
     let answer = json!({"status":"success","data":{"resultType":"vector","result":[
@@ -177,21 +180,25 @@ fn irate_is_recomputed_bit_for_bit_and_traced_to_the_top_string() {
     );
     assert_eq!(
         v["summary"]["cpu"]["text"],
-        "CPU 18m: centos-tools's irate over the last two samples 30 s apart (0.5625 s of CPU in 30 s), recomputed = Prometheus's answer bit for bit for each of the 2 containers"
+        "CPU 18m: centos-tools's irate over the last two samples 30 s apart (0.5625 s of CPU in 30 s), recomputed = Prometheus's answer bit for bit for each of the 2 containers — but the rate over all 4 samples of the window would give 6m."
     );
     assert_eq!((code, v["verdict"].as_str()), (0, Some("consistent")));
-    assert_eq!(codes(&v), ["info cpu-irate-vs-rate"]);
+    // The series is 90 s old in a 5m window: the rate (6m) is under half the irate (18m).
+    assert_eq!(codes(&v), ["warn cpu-irate-vs-rate"]);
     // rate over the 4 samples [T−90, T] of [5m] at 2.42: increase 1.6875, sampled 90 s,
     // start gap 210 s ≥ 1.1 × 30 → 15 s, end 0 → 1.6875 × (105 / 90 / 300).
     let rate = 1.6875 * (105.0_f64 / 90.0 / 300.0);
+    let f = finding(&v, "cpu-irate-vs-rate");
     assert_eq!(
-        finding(&v, "cpu-irate-vs-rate")["message"],
-        format!(
-            "container centos-tools: irate uses only the last two samples (30 s apart): 0.01875; rate over all 4 samples of the window would give {rate}."
-        )
+        f["message"],
+        "container centos-tools: irate reads only the last two samples (30 s apart) and gives 18m; the rate over all 4 samples of the window would give 6m."
+    );
+    assert_eq!(
+        f["evidence"][0],
+        format!("irate = 0.01875 (last two samples); rate over the window = {rate}")
     );
     assert!(
-        text.contains("recomputed 0.01875 = Prometheus's answer, bit for bit"),
+        text.contains("recomputed from the samples = Prometheus's answer, bit for bit"),
         "{text}"
     );
     assert!(
@@ -230,9 +237,18 @@ fn podmetrics_not_the_adapters_truncation_is_a_backend_difference() {
     assert_eq!(v["verdict"], "disagree");
 }
 
+/// The seed as a schema-1 bundle had it: no buildinfo, no cpu-samples query.
+fn schema_1(v: &mut Value) {
+    v["schema_version"] = json!(1);
+    let s = v["sources"].as_object_mut().unwrap();
+    s.remove("prometheus_buildinfo");
+    let queries = s["prometheus"].as_array_mut().unwrap();
+    queries.retain(|q| q["purpose"] != "cpu-samples");
+}
+
 #[test]
 fn old_bundles_say_what_is_missing_and_how_to_get_it() {
-    let (code, v) = json_report("csi/blockvol-fs-1", SEED);
+    let (code, _, v) = run_modified(schema_1);
     assert_eq!(code, 0);
     let cpu = &v["cpu"]["value"];
     assert_eq!(cpu["engine"]["version"], Value::Null);
@@ -243,10 +259,10 @@ fn old_bundles_say_what_is_missing_and_how_to_get_it() {
     let c = container(&v, "centos-tools");
     assert_eq!(
         (c["backend_value"].as_str(), c["recomputed"].as_str()),
-        (Some("0"), None)
+        (Some("0.019246436618779814"), None)
     );
     assert_eq!(c["bit_exact"], Value::Null);
-    assert_eq!(c["adapter_millicores"], 0);
+    assert_eq!(c["adapter_millicores"], 19);
     let missing = cpu["missing"][1].as_str().unwrap();
     assert!(
         missing.starts_with("cpu-samples: not in the evidence (a bundle from before schema 2); by hand: kubectl get --raw '/api/v1/namespaces/openshift-monitoring/services/https:prometheus-k8s:9091/proxy/api/v1/query?query=container_cpu_usage_seconds_total%7Bnamespace%3D%22csi%22"),

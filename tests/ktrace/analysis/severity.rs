@@ -56,6 +56,7 @@ fn assert_once_worst_first(v: &Value, what: &str) {
 fn every_bundle_lists_each_cause_once_worst_first() {
     let expected: [&[&str]; 5] = [
         &[
+            "warn cpu-irate-vs-rate",
             "info rounding",
             "info pause-counted",
             "info pod-cgroup-not-used",
@@ -72,6 +73,7 @@ fn every_bundle_lists_each_cause_once_worst_first() {
             "info pause-not-counted",
             "info pod-cgroup-not-used",
             "info working-set-check",
+            "info cpu-headroom",
         ],
         &[
             "double_count duplicate-series",
@@ -214,7 +216,11 @@ fn one_missing_pod_metrics_is_one_finding() {
     assert_once_worst_first(&v, "PodMetrics 404");
     assert_eq!(
         listed(&v),
-        ["missing no-pod-metrics", "info working-set-check"]
+        [
+            "missing no-pod-metrics",
+            "warn cpu-irate-vs-rate",
+            "info working-set-check"
+        ]
     );
     assert_eq!(
         finding(&v, "no-pod-metrics")[0]["evidence"]
