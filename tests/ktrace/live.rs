@@ -1074,3 +1074,4 @@ fn live_only_flags_and_bad_timeouts_with_from_exit_2() {
 
 mod cpu;
 mod hardening;
+mod node;
