@@ -5,16 +5,18 @@ use std::io::{self, BufWriter, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+mod node;
 mod progress;
 mod term;
 
 pub use term::{DEFAULT_WIDTH, Env};
 
-use crate::cli::{Cli, Command, ConnArgs, OutputFormat, PodArgs};
+use crate::cli::{Cli, Command, ConnArgs, OutputFormat, PodArgs, TraceArgs};
 use crate::evidence::{self, BundleError, Evidence, PodRef};
 use crate::fetch::{self, FetchError, FetchRequest};
 use crate::render::{self, Format, TextOptions};
 use crate::{exit, lineage};
+use node::run_node;
 
 /// Everything that stops ktrace from producing a report.
 #[derive(Debug, thiserror::Error)]
@@ -67,11 +69,13 @@ impl AppError {
 pub fn run(cli: Cli) -> Result<ExitCode, AppError> {
     match cli.command {
         Command::Pod(args) => run_pod(args),
+        Command::Node(args) => run_node(args),
     }
 }
 
-fn run_pod(args: PodArgs) -> Result<ExitCode, AppError> {
-    let (ns, name) = parse_target(&args.target, args.namespace.as_deref())?;
+fn run_pod(pod: PodArgs) -> Result<ExitCode, AppError> {
+    let (ns, name) = parse_target(&pod.target, pod.namespace.as_deref())?;
+    let args = pod.trace;
     let env = Env::from_process();
     let evidence = match &args.from {
         Some(path) => load_bundle(path, ns.as_deref(), &name)?,
@@ -215,7 +219,7 @@ enum Delivered {
 
 /// The text renderer's options for this run: colour, width and details decided from the
 /// flags, whether stdout is a terminal, and the environment.
-pub fn text_options(args: &PodArgs, stdout_is_tty: bool, env: &Env) -> TextOptions {
+pub fn text_options(args: &TraceArgs, stdout_is_tty: bool, env: &Env) -> TextOptions {
     let to_terminal = args.out.is_none() && stdout_is_tty;
     let terminal_columns = to_terminal.then(terminal_columns).flatten();
     TextOptions {
@@ -232,7 +236,7 @@ fn terminal_columns() -> Option<usize> {
         .map(|(_rows, cols)| usize::from(cols))
 }
 
-fn write_report(l: &lineage::Lineage, args: &PodArgs, env: &Env) -> Result<Delivered, AppError> {
+fn write_report(l: &lineage::Lineage, args: &TraceArgs, env: &Env) -> Result<Delivered, AppError> {
     let format = match args.output {
         OutputFormat::Text => Format::Text,
         OutputFormat::Json => Format::Json,

@@ -19,6 +19,8 @@ pub struct Cli {
 pub enum Command {
     /// Trace the memory (and cpu) lineage of one pod.
     Pod(PodArgs),
+    /// Explain one node's `kubectl top node` and `kubectl describe node` numbers.
+    Node(NodeArgs),
 }
 
 /// `ktrace pod`.
@@ -32,6 +34,32 @@ pub struct PodArgs {
     #[arg(short = 'n', long, value_name = "NAMESPACE")]
     pub namespace: Option<String>,
 
+    /// Live or replay, report and connection flags.
+    #[command(flatten)]
+    pub trace: TraceArgs,
+}
+
+/// `ktrace node`.
+#[derive(Debug, Args)]
+pub struct NodeArgs {
+    /// The node's name.
+    #[arg(value_name = "NODE")]
+    pub node: String,
+
+    /// Also show `kubectl top node --show-capacity`'s percentages (of capacity, not
+    /// allocatable).
+    #[arg(long)]
+    pub show_capacity: bool,
+
+    /// Live or replay, report and connection flags.
+    #[command(flatten)]
+    pub trace: TraceArgs,
+}
+
+/// The flags `ktrace pod` and `ktrace node` share: where the evidence comes from, where the
+/// report goes, and how to connect.
+#[derive(Debug, Args)]
+pub struct TraceArgs {
     /// Replay a saved evidence bundle instead of contacting a cluster.
     #[arg(long, value_name = "BUNDLE")]
     pub from: Option<PathBuf>,

@@ -8,8 +8,10 @@ use super::*;
 fn conn_args(flags: &[&str]) -> ConnArgs {
     let mut args = vec!["ktrace", "pod", "csi/x"];
     args.extend_from_slice(flags);
-    let Command::Pod(p) = Cli::try_parse_from(args).unwrap().command;
-    p.conn
+    let Command::Pod(p) = Cli::try_parse_from(args).unwrap().command else {
+        panic!("parsed as pod")
+    };
+    p.trace.conn
 }
 
 #[test]
@@ -109,11 +111,13 @@ fn only_usage_errors_exit_2() {
     assert_eq!(AppError::Usage("x".into()).exit_code(), exit::USAGE);
 }
 
-fn pod_args(flags: &[&str]) -> PodArgs {
+fn pod_args(flags: &[&str]) -> TraceArgs {
     let mut args = vec!["ktrace", "pod", "csi/x"];
     args.extend_from_slice(flags);
-    let Command::Pod(p) = Cli::try_parse_from(args).unwrap().command;
-    p
+    let Command::Pod(p) = Cli::try_parse_from(args).unwrap().command else {
+        panic!("parsed as pod")
+    };
+    p.trace
 }
 
 fn cols(columns: Option<usize>) -> Env {

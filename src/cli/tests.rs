@@ -10,6 +10,7 @@ fn parse(args: &[&str]) -> Result<PodArgs, clap::Error> {
     all.extend_from_slice(args);
     Cli::try_parse_from(all).map(|cli| match cli.command {
         Command::Pod(p) => p,
+        Command::Node(_) => unreachable!("parsed as pod"),
     })
 }
 
@@ -35,14 +36,14 @@ fn flags_are_consistent_and_kubectl_named() {
     .unwrap();
     assert_eq!(p.target, "blockvol-fs-1");
     assert_eq!(p.namespace.as_deref(), Some("csi"));
-    assert_eq!(p.output, OutputFormat::Markdown);
-    assert_eq!(p.conn.context.as_deref(), Some("admin"));
+    assert_eq!(p.trace.output, OutputFormat::Markdown);
+    assert_eq!(p.trace.conn.context.as_deref(), Some("admin"));
     assert_eq!(
-        p.conn.request_timeout,
+        p.trace.conn.request_timeout,
         RequestTimeout(Some(Duration::from_secs(5)))
     );
-    assert!(p.conn.insecure_skip_tls_verify);
-    assert_eq!(p.color, ColorChoice::Auto);
+    assert!(p.trace.conn.insecure_skip_tls_verify);
+    assert_eq!(p.trace.color, ColorChoice::Auto);
 }
 
 #[test]
@@ -84,11 +85,17 @@ fn timeouts_longer_than_a_day_are_refused_instead_of_overflowing_a_deadline() {
 #[test]
 fn the_default_timeout_is_30s_and_applies_with_from() {
     let p = parse(&["csi/x"]).unwrap();
-    assert_eq!(p.conn.request_timeout, RequestTimeout::default());
-    assert_eq!(p.conn.request_timeout.0, Some(Duration::from_secs(30)));
+    assert_eq!(p.trace.conn.request_timeout, RequestTimeout::default());
+    assert_eq!(
+        p.trace.conn.request_timeout.0,
+        Some(Duration::from_secs(30))
+    );
     let p = parse(&["csi/x", "--from", "b.json", "-v"]).unwrap();
-    assert_eq!(p.from.as_deref(), Some(std::path::Path::new("b.json")));
-    assert!(p.conn.verbose, "-v is allowed with --from");
+    assert_eq!(
+        p.trace.from.as_deref(),
+        Some(std::path::Path::new("b.json"))
+    );
+    assert!(p.trace.conn.verbose, "-v is allowed with --from");
 }
 
 #[test]
@@ -145,17 +152,17 @@ fn live_only_flags_conflict_with_from() {
 #[test]
 fn quiet_details_and_verbose_are_independent_switches() {
     let p = parse(&["csi/x"]).unwrap();
-    assert!(!p.conn.quiet && !p.details && !p.conn.verbose);
+    assert!(!p.trace.conn.quiet && !p.trace.details && !p.trace.conn.verbose);
     let p = parse(&["csi/x", "-q", "--details"]).unwrap();
-    assert!(p.conn.quiet && p.details);
+    assert!(p.trace.conn.quiet && p.trace.details);
     let p = parse(&["csi/x", "--quiet", "-v"]).unwrap();
     assert!(
-        p.conn.quiet && p.conn.verbose,
+        p.trace.conn.quiet && p.trace.conn.verbose,
         "-q silences progress, -v still logs"
     );
     // Replaying a bundle fetches nothing, so -q and --details are allowed there too.
     let p = parse(&["csi/x", "--from", "b.json", "-q", "--details"]).unwrap();
-    assert!(p.conn.quiet && p.details);
+    assert!(p.trace.conn.quiet && p.trace.details);
 }
 
 #[test]

@@ -2,7 +2,10 @@
 
 use std::io::{Read, Write};
 
-use super::Evidence;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use super::{Evidence, NodeEvidence, Source};
 
 /// The bundle format this ktrace writes. Version 2 added the CPU sources (the `cpu-samples`
 /// query, `prometheus_buildinfo`, `kubelet_resource_second`); a version 1 bundle reads as
@@ -52,6 +55,14 @@ pub enum BundleError {
         MAX_BUNDLE_BYTES >> 20
     )]
     TooLarge,
+    /// The bundle is of another kind (a node bundle given for a pod, or the reverse).
+    #[error("this is a {found} bundle, not a {wanted} bundle (use `ktrace {found} … --from`)")]
+    WrongKind {
+        /// The kind in the file (`pod` when it has no `kind`).
+        found: String,
+        /// The kind asked for.
+        wanted: &'static str,
+    },
     /// One source's body is larger than any live trace keeps.
     #[error(
         "ktrace limit reached: the body of source {source_name} is {bytes} bytes, more than the {} MiB a bundle may hold for one source",
@@ -65,14 +76,74 @@ pub enum BundleError {
     },
 }
 
-/// Just the version field; the rest of the document is skipped without being built.
+/// Just the version and kind fields; the rest of the document is skipped without being built.
 #[derive(serde::Deserialize)]
 struct Head {
     schema_version: Option<serde_json::Value>,
+    /// `"node"` for a node bundle; absent (or `"pod"`) for a pod bundle.
+    kind: Option<serde_json::Value>,
 }
 
-/// Reads a bundle, checking its schema version before anything else.
+/// A bundle of either kind.
+#[derive(Debug, Clone, PartialEq)]
+pub enum AnyEvidence {
+    /// A pod bundle (`ktrace pod`).
+    Pod(Evidence),
+    /// A node bundle (`ktrace node`).
+    Node(NodeEvidence),
+}
+
+/// Reads a pod bundle, checking its schema version (and that it is no node bundle) before
+/// anything else.
 pub fn read_bundle(reader: impl Read) -> Result<Evidence, BundleError> {
+    match read_any_bundle(reader)? {
+        AnyEvidence::Pod(ev) => Ok(ev),
+        AnyEvidence::Node(_) => Err(wrong_kind("node", "pod")),
+    }
+}
+
+/// Reads a node bundle, checking its schema version and kind before anything else.
+pub fn read_node_bundle(reader: impl Read) -> Result<NodeEvidence, BundleError> {
+    match read_any_bundle(reader)? {
+        AnyEvidence::Node(ev) => Ok(ev),
+        AnyEvidence::Pod(_) => Err(wrong_kind("pod", "node")),
+    }
+}
+
+fn wrong_kind(found: &str, wanted: &'static str) -> BundleError {
+    BundleError::WrongKind {
+        found: found.to_string(),
+        wanted,
+    }
+}
+
+/// Reads a bundle of either kind: its `kind` decides which (absent = pod).
+pub fn read_any_bundle(reader: impl Read) -> Result<AnyEvidence, BundleError> {
+    let (bytes, kind) = read_head(reader)?;
+    match kind.as_str() {
+        "node" => {
+            let ev: NodeEvidence = parse_body(&bytes)?;
+            check_bodies(ev.sources.named())?;
+            Ok(AnyEvidence::Node(ev))
+        }
+        "pod" => {
+            let ev: Evidence = parse_body(&bytes)?;
+            check_bodies(pod_sources(&ev))?;
+            Ok(AnyEvidence::Pod(ev))
+        }
+        other => Err(BundleError::Json(serde::de::Error::custom(format!(
+            "unknown bundle kind {other:?} (this ktrace reads \"pod\" and \"node\")"
+        )))),
+    }
+}
+
+fn parse_body<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, BundleError> {
+    serde_json::from_slice(bytes).map_err(BundleError::Json)
+}
+
+/// The bytes (at most [`MAX_BUNDLE_BYTES`]) with a checked version, and the bundle's kind
+/// (`pod` when absent).
+fn read_head(reader: impl Read) -> Result<(Vec<u8>, String), BundleError> {
     let mut bytes = Vec::new();
     reader.take(MAX_BUNDLE_BYTES + 1).read_to_end(&mut bytes)?;
     if bytes.len() as u64 > MAX_BUNDLE_BYTES {
@@ -89,14 +160,16 @@ pub fn read_bundle(reader: impl Read) -> Result<Evidence, BundleError> {
             supported: SCHEMA_VERSION,
         });
     }
-    let evidence: Evidence = serde_json::from_slice(&bytes).map_err(BundleError::Json)?;
-    drop(bytes);
-    check_bodies(&evidence)?;
-    Ok(evidence)
+    let kind = match head.kind {
+        None => "pod".to_string(),
+        Some(serde_json::Value::String(k)) => k,
+        Some(other) => other.to_string(),
+    };
+    Ok((bytes, kind))
 }
 
-/// Refuses a source body larger than [`MAX_BODY_BYTES`].
-fn check_bodies(ev: &Evidence) -> Result<(), BundleError> {
+/// A pod bundle's sources by name.
+fn pod_sources(ev: &Evidence) -> Vec<(String, &Source)> {
     let s = &ev.sources;
     let named = [
         ("pod", &s.pod),
@@ -120,7 +193,12 @@ fn check_bodies(ev: &Evidence) -> Result<(), BundleError> {
         .iter()
         .enumerate()
         .map(|(i, q)| (format!("prometheus[{i}]"), &q.source));
-    for (source_name, src) in named.into_iter().chain(optional).chain(queries) {
+    named.into_iter().chain(optional).chain(queries).collect()
+}
+
+/// Refuses a source body larger than [`MAX_BODY_BYTES`].
+fn check_bodies(sources: Vec<(String, &Source)>) -> Result<(), BundleError> {
+    for (source_name, src) in sources {
         let bytes = src.body().map_or(0, str::len);
         if bytes > MAX_BODY_BYTES {
             return Err(BundleError::BodyTooLarge { source_name, bytes });
@@ -129,8 +207,9 @@ fn check_bodies(ev: &Evidence) -> Result<(), BundleError> {
     Ok(())
 }
 
-/// Writes a bundle as pretty JSON with a trailing newline.
-pub fn write_bundle(evidence: &Evidence, mut writer: impl Write) -> Result<(), BundleError> {
+/// Writes a bundle (an [`Evidence`] or a [`NodeEvidence`]) as pretty JSON with a trailing
+/// newline.
+pub fn write_bundle<T: Serialize>(evidence: &T, mut writer: impl Write) -> Result<(), BundleError> {
     serde_json::to_writer_pretty(&mut writer, evidence).map_err(BundleError::Json)?;
     writer.write_all(b"\n")?;
     Ok(())

@@ -9,9 +9,14 @@
 //! The wire format is documented in `docs/bundle-format.md`.
 
 mod bundle;
+mod node;
 mod quote;
 
-pub use bundle::{BundleError, OLDEST_SCHEMA_VERSION, SCHEMA_VERSION, read_bundle, write_bundle};
+pub use bundle::{
+    AnyEvidence, BundleError, OLDEST_SCHEMA_VERSION, SCHEMA_VERSION, read_any_bundle, read_bundle,
+    read_node_bundle, write_bundle,
+};
+pub use node::{NodeEvidence, NodeKind, NodeRef, NodeSources};
 pub use quote::{QUOTE_CHARS, quote_head};
 
 use serde::{Deserialize, Serialize};
@@ -259,6 +264,16 @@ pub enum QueryPurpose {
     /// The raw samples the cpu rule's range function reads: its selector with its range
     /// (`x{...}[5m]`), as an instant query at the same time (a matrix answer).
     CpuSamples,
+    /// The adapter's `resourceRules.memory` node query, rendered for one node.
+    NodeMemory,
+    /// The adapter's `resourceRules.cpu` node query, rendered for one node.
+    NodeCpu,
+    /// The raw samples the cpu node query's (first) range function reads, as an instant
+    /// query at the same time (a matrix answer).
+    NodeCpuSamples,
+    /// node-exporter's `node_memory_MemTotal_bytes` and `node_memory_MemAvailable_bytes`
+    /// of the node, under the memory rule's node label.
+    NodeMeminfo,
     /// A purpose this ktrace does not know, by its stored name.
     Other(String),
 }
@@ -271,8 +286,22 @@ impl QueryPurpose {
             Self::Cpu => "cpu",
             Self::RawSeries => "raw-series",
             Self::CpuSamples => "cpu-samples",
+            Self::NodeMemory => "node-memory",
+            Self::NodeCpu => "node-cpu",
+            Self::NodeCpuSamples => "node-cpu-samples",
+            Self::NodeMeminfo => "node-meminfo",
             Self::Other(name) => name,
         }
+    }
+}
+
+impl QueryPurpose {
+    /// True for the purposes of a node trace (`node-*`).
+    pub fn is_node(&self) -> bool {
+        matches!(
+            self,
+            Self::NodeMemory | Self::NodeCpu | Self::NodeCpuSamples | Self::NodeMeminfo
+        )
     }
 }
 
@@ -283,6 +312,10 @@ impl From<String> for QueryPurpose {
             "cpu" => Self::Cpu,
             "raw-series" => Self::RawSeries,
             "cpu-samples" => Self::CpuSamples,
+            "node-memory" => Self::NodeMemory,
+            "node-cpu" => Self::NodeCpu,
+            "node-cpu-samples" => Self::NodeCpuSamples,
+            "node-meminfo" => Self::NodeMeminfo,
             _ => Self::Other(name),
         }
     }

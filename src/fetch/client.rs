@@ -14,10 +14,10 @@ use super::options::Options;
 use super::outcome::{failed, outcome, source};
 use super::progress::{Watch, label};
 use super::secrets::Secrets;
-use super::sink::{Next, Sink};
+use super::sink::{LineFilter, Next, Sink};
 use super::url::redact_url;
 use crate::evidence::{Outcome, Source};
-use crate::exposition::{PodLineFilter, PodSelector};
+use crate::exposition::{NodeLineFilter, NodeLines, PodLineFilter, PodSelector};
 
 /// A connected client plus what the report may say about it (never the credentials).
 pub struct Conn {
@@ -111,6 +111,20 @@ impl Conn {
         let shown = format!("{path} {note}");
         self.request_shown(what, &shown, path, sink, "an error answer")
             .await
+    }
+
+    /// GET a kubelet exposition path, keeping only the node's own `lines` as they stream in.
+    pub async fn get_node_filtered(&self, path: &str, lines: NodeLines) -> Source {
+        let filter = LineFilter::Node(Box::new(NodeLineFilter::new(lines)));
+        let sink = Sink::with_filter(Some(filter), MAX_OBJECT_BYTES);
+        self.request(label(path), path, sink, "an error answer")
+            .await
+    }
+
+    /// GET an API list, keeping the whole body up to `cap` bytes.
+    pub async fn get_capped(&self, path: &str, cap: usize) -> Source {
+        let sink = Sink::new(None, cap);
+        self.request(label(path), path, sink, "an API list").await
     }
 
     /// Every API request goes through here. Paths and statuses are reported, never

@@ -17,6 +17,12 @@ pub enum FetchError {
         /// Pod name.
         name: String,
     },
+    /// The node does not exist (kubectl prints the same).
+    #[error("Error from server (NotFound): nodes \"{name}\" not found")]
+    NodeNotFound {
+        /// Node name.
+        name: String,
+    },
     /// The API server could not be reached at all.
     #[error("cannot reach the API server {server}: {reason}")]
     Unreachable {

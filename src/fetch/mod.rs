@@ -18,7 +18,8 @@
 //! import only modules further down, never this file or each other in a loop:
 //!
 //! ```text
-//! mod.rs     ─► backend, prometheus, client, redact, clock, outcome (tests), options, error
+//! mod.rs     ─► node, backend, prometheus, client, redact, clock, outcome (tests), options, error
+//! node       ─► (mod.rs helpers) backend, prometheus, client, redact, clock, url, options
 //! backend    ─► client
 //! prometheus ─► client, direct, url, options
 //! direct     ─► client (redirect text), limits, outcome, progress, secrets, errtext, url, options
@@ -40,6 +41,7 @@ mod exec;
 mod kubeconfig;
 pub mod limits;
 mod log;
+mod node;
 mod options;
 mod outcome;
 mod progress;
@@ -51,6 +53,7 @@ mod sink;
 mod url;
 
 pub use error::FetchError;
+pub use node::{NodeFetchRequest, collect_node, collect_node_async, pods_path};
 pub use options::{Connection, DirectPrometheus, Options};
 pub use progress::{Event, Progress};
 

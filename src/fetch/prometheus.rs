@@ -9,7 +9,7 @@ use super::options::DirectPrometheus;
 use super::url::percent_encode;
 use crate::evidence::{Outcome, PodRef, PromQuery, QueryPurpose, Source};
 use crate::objects::{MAX_LABEL, deployment_args, flag_value, is_k8s_name};
-use crate::promql::plan::{PlanInput, plan_queries};
+use crate::promql::plan::{PlanInput, QueryPlan, plan_queries};
 use crate::promql::template::QueryTarget;
 
 /// Where queries go.
@@ -51,6 +51,20 @@ pub async fn run_queries(
         },
         pod_metrics,
     });
+    run_planned(conn, direct, &plan, deployment).await
+}
+
+/// Runs the runnable entries of a `promql::plan` plan (pod or node) against the adapter's
+/// Prometheus, and reads its buildinfo, all concurrently. No queries (and buildinfo not
+/// collected) when there is nothing to run.
+pub async fn run_planned(
+    conn: &Conn,
+    direct: Option<&DirectPrometheus>,
+    plan: &QueryPlan,
+    deployment: &Source,
+) -> Answers {
+    let dep: Option<Value> = deployment.body().and_then(|b| serde_json::from_str(b).ok());
+    let dep_args = dep.as_ref().map(deployment_args).unwrap_or_default();
     let queries: Vec<(QueryPurpose, String, Option<String>)> = plan
         .runnable()
         .map(|(p, q, time)| (p.clone(), q.to_string(), time.map(|s| s.to_string())))

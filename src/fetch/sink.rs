@@ -3,11 +3,57 @@
 
 use super::limits::{KUBELET_KEEP, LIMIT_REACHED, MAX_KUBELET_READ_BYTES, size};
 use crate::evidence::{UNREADABLE_BODY, UNREADABLE_LINES, quote_head};
-use crate::exposition::PodLineFilter;
+use crate::exposition::{NodeLineFilter, NodeLines, PodLineFilter};
+
+/// The line filter a kubelet body streams through: one pod's lines, or a node's own.
+pub enum LineFilter {
+    /// `ktrace pod`: the pod's lines.
+    Pod(Box<PodLineFilter>),
+    /// `ktrace node`: root and pod cgroups, or node and pod series.
+    Node(Box<NodeLineFilter>),
+}
+
+impl LineFilter {
+    fn push(&mut self, data: &[u8], out: &mut Vec<u8>) {
+        match self {
+            LineFilter::Pod(f) => f.push(data, out),
+            LineFilter::Node(f) => f.push(data, out),
+        }
+    }
+
+    fn finish(&mut self, out: &mut Vec<u8>) {
+        match self {
+            LineFilter::Pod(f) => f.finish(out),
+            LineFilter::Node(f) => f.finish(out),
+        }
+    }
+
+    fn is_full(&self) -> bool {
+        match self {
+            LineFilter::Pod(f) => f.is_full(),
+            LineFilter::Node(f) => f.is_full(),
+        }
+    }
+
+    /// Whose lines it keeps, in the limit messages.
+    fn whose(&self) -> &'static str {
+        match self {
+            LineFilter::Pod(_) => "the pod",
+            LineFilter::Node(_) => "the node",
+        }
+    }
+
+    fn note(&self) -> String {
+        match self {
+            LineFilter::Pod(f) => filter_note(f),
+            LineFilter::Node(f) => node_filter_note(f),
+        }
+    }
+}
 
 /// A body being read.
 pub struct Sink {
-    filter: Option<PodLineFilter>,
+    filter: Option<LineFilter>,
     kept: Vec<u8>,
     /// Bytes read so far (decoded).
     pub read: u64,
@@ -32,8 +78,17 @@ impl Sink {
     /// A sink keeping at most `cap` bytes of an unfiltered body; a filtered one keeps what
     /// `limits::KUBELET_KEEP` allows out of at most `limits::MAX_KUBELET_READ_BYTES` read.
     pub fn new(filter: Option<PodLineFilter>, cap: usize) -> Sink {
+        Sink::with_filter(filter.map(|f| LineFilter::Pod(Box::new(f))), cap)
+    }
+
+    /// A sink with any [`LineFilter`] (see [`Sink::new`]).
+    pub fn with_filter(filter: Option<LineFilter>, cap: usize) -> Sink {
+        let filter = filter.map(|f| match f {
+            LineFilter::Pod(p) => LineFilter::Pod(Box::new(p.with_limits(KUBELET_KEEP))),
+            LineFilter::Node(n) => LineFilter::Node(Box::new(n.with_limits(KUBELET_KEEP))),
+        });
         Sink {
-            filter: filter.map(|f| f.with_limits(KUBELET_KEEP)),
+            filter,
             kept: Vec::new(),
             read: 0,
             cap,
@@ -81,16 +136,18 @@ impl Sink {
         if f.is_full() {
             let keep = KUBELET_KEEP;
             self.stopped = Some(format!(
-                "{LIMIT_REACHED}: kept the first {} lines / {} of the pod's lines, the most ktrace keeps of one kubelet body; the rest of the body was not read",
+                "{LIMIT_REACHED}: kept the first {} lines / {} of {}'s lines, the most ktrace keeps of one kubelet body; the rest of the body was not read",
                 keep.lines,
-                size(keep.bytes)
+                size(keep.bytes),
+                f.whose()
             ));
             return Next::Done;
         }
         if self.read >= self.read_cap {
             self.stopped = Some(format!(
-                "{LIMIT_REACHED}: stopped reading after {} (decoded), the most ktrace reads of one kubelet body; pod lines after that were not seen",
-                size(self.read_cap)
+                "{LIMIT_REACHED}: stopped reading after {} (decoded), the most ktrace reads of one kubelet body; {} lines after that were not seen",
+                size(self.read_cap),
+                f.whose().trim_start_matches("the ")
             ));
             return Next::Done;
         }
@@ -103,7 +160,7 @@ impl Sink {
             if self.stopped.is_none() {
                 f.finish(&mut self.kept);
             }
-            let mut note = filter_note(&f);
+            let mut note = f.note();
             if let Some(why) = &self.stopped {
                 note.push_str("; ");
                 note.push_str(why);
@@ -140,6 +197,22 @@ fn filter_note(f: &PodLineFilter) -> String {
             "; {UNREADABLE_BODY}; it begins {}",
             quote_head(&head)
         ));
+    }
+    note
+}
+
+fn node_filter_note(f: &NodeLineFilter) -> String {
+    let st = f.stats();
+    let which = match f.lines() {
+        NodeLines::Cadvisor => "the root cgroup (id=\"/\") and the pod-level cgroups",
+        NodeLines::Resource => "the lines without a container label (node and pod series)",
+    };
+    let mut note = format!(
+        "{which}, plus their # HELP/# TYPE; kept {} of {} lines ({} bytes read)",
+        st.lines_kept, st.lines_in, st.bytes_in
+    );
+    if st.unreadable > 0 {
+        note.push_str(&format!("; {} lines could not be read", st.unreadable));
     }
     note
 }

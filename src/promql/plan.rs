@@ -10,6 +10,10 @@
 
 use std::fmt;
 
+mod node;
+
+pub use node::{NodePlanInput, plan_node_queries};
+
 use serde_json::Value;
 
 use super::config::{self, ConfigError, ResourceRule, ResourceRules};
@@ -104,7 +108,9 @@ pub enum PlanError {
     /// The cpu query holds no single `rate`/`irate`/`increase` over a range selector whose
     /// samples could be fetched: why.
     Range(String),
-    /// The rule's `containerQuery` does not render.
+    /// The rule has no `nodeQuery` (the purpose is the node query it would have planned).
+    NoNodeQuery(QueryPurpose),
+    /// The rule's `containerQuery` (or `nodeQuery`, for a node purpose) does not render.
     Render {
         /// Which rule.
         purpose: QueryPurpose,
@@ -127,7 +133,20 @@ impl fmt::Display for PlanError {
             Self::NoConfig => f.write_str("adapter config not available"),
             Self::NoRule(purpose) => write!(f, "the config has no resourceRules.{purpose}"),
             Self::Render { purpose, error } => {
-                write!(f, "cannot render the {purpose} containerQuery: {error}")
+                let field = if purpose.is_node() {
+                    "nodeQuery"
+                } else {
+                    "containerQuery"
+                };
+                write!(f, "cannot render the {purpose} {field}: {error}")
+            }
+            Self::NoNodeQuery(purpose) => {
+                let rule = if *purpose == QueryPurpose::NodeCpu {
+                    "cpu"
+                } else {
+                    "memory"
+                };
+                write!(f, "resourceRules.{rule} has no nodeQuery")
             }
         }
     }
@@ -200,8 +219,14 @@ pub fn plan_queries(input: &PlanInput) -> QueryPlan {
 /// The resource rule behind a purpose: the raw series are read under the memory rule's labels.
 fn rule_for<'r>(rules: &'r ResourceRules, purpose: &QueryPurpose) -> Option<&'r ResourceRule> {
     match purpose {
-        QueryPurpose::Memory | QueryPurpose::RawSeries => rules.memory.as_ref(),
-        QueryPurpose::Cpu | QueryPurpose::CpuSamples => rules.cpu.as_ref(),
+        QueryPurpose::Memory
+        | QueryPurpose::RawSeries
+        | QueryPurpose::NodeMemory
+        | QueryPurpose::NodeMeminfo => rules.memory.as_ref(),
+        QueryPurpose::Cpu
+        | QueryPurpose::CpuSamples
+        | QueryPurpose::NodeCpu
+        | QueryPurpose::NodeCpuSamples => rules.cpu.as_ref(),
         QueryPurpose::Other(_) => None,
     }
 }

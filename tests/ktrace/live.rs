@@ -1076,3 +1076,4 @@ fn live_only_flags_and_bad_timeouts_with_from_exit_2() {
 mod cpu;
 mod cpu_sample;
 mod hardening;
+mod node;
