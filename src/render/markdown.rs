@@ -3,7 +3,7 @@
 //! (whole, never elided) and the commands to reproduce it by hand.
 
 mod evidence;
-mod syntax;
+pub(super) mod syntax;
 
 use std::io::{self, Write};
 
