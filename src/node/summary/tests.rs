@@ -184,3 +184,42 @@ fn long_findings_are_cut_between_items() {
     assert!(cut.starts_with("cpu: pods: ns/pod-0 uses 1m; ns/pod-1 uses 1m"));
     assert_eq!(bounded("short", MAX_WORST), "short");
 }
+
+#[test]
+fn an_unreadable_node_and_pods_above_the_node_are_told_as_such() {
+    let (p, pm) = (pods(), pod_metrics());
+    let m = json!({"metadata": {"name": "n"}, "usage": {"cpu": "100m", "memory": "3500Mi"}});
+    let inputs = NodeInputs {
+        node_name: "n",
+        node: Err(Unavailable {
+            status: Some(403),
+            reason: "nodes \"n\" is forbidden".into(),
+        }),
+        pods: Ok(&p),
+        node_metrics: Ok(&m),
+        pod_metrics: Some(Ok(&pm)),
+        rules: KubectlRules::V1_33,
+        now_ns: None,
+    };
+    let s = analyze(&inputs).summary;
+    assert_eq!(s.verdict, Verdict::Partial);
+    assert_eq!(s.missing, ["the Node object (HTTP 403)"]);
+    assert_eq!(
+        s.lines[0].text,
+        "`kubectl top node n` measures use (NodeMetrics: the node's whole cgroup tree): CPU 100m \
+         (no percentage: the Node's allocatable is unknown); memory 3500Mi (3.4Gi) (no percentage: \
+         the Node's allocatable is unknown)"
+    );
+    assert!(
+        s.lines[1]
+            .text
+            .ends_with("are unknown: the Node is not readable: nodes \"n\" is forbidden")
+    );
+    assert!(
+        s.lines[3]
+            .text
+            .contains("the rest of the node's use, CPU −350m (the pods' Σ exceeds the node's use: measured at different moments) and memory 3.3Gi"),
+        "{}",
+        s.lines[3].text
+    );
+}

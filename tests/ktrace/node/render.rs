@@ -46,7 +46,12 @@ struct Case {
 }
 
 fn analyzed(case: Case) -> NodeReport {
-    let (n, pods, m, pm) = (node(), realdata_yaml(PODS_135), node_metrics(), pod_metrics());
+    let (n, pods, m, pm) = (
+        node(),
+        realdata_yaml(PODS_135),
+        node_metrics(),
+        pod_metrics(),
+    );
     let inputs = NodeInputs {
         node_name: NODE,
         node: Ok(&n),
@@ -138,7 +143,10 @@ fn markdown_shows_kubectls_cells_byte_for_byte() {
     assert!(out.contains("\n  memory\t524045120 (6%)\t392973120 (4%)\n"));
     assert!(out.contains("\n  hugepages-2Mi\t0 (0%)\t0 (0%)\n"));
     assert!(out.contains("\nNAME\tCPU(cores)\tCPU(%)\tMEMORY(bytes)\tMEMORY(%)\ndatagen-1-35\t2346m\t16%\t2929Mi\t37%\n"));
-    assert!(out.contains("\ndatagen-1-35\t2346m\t14%\t2929Mi\t35%\n"), "--show-capacity");
+    assert!(
+        out.contains("\ndatagen-1-35\t2346m\t14%\t2929Mi\t35%\n"),
+        "--show-capacity"
+    );
     assert!(out.contains("Non-terminated Pods:\t(18 in total)\n"));
     assert!(out.contains(
         "\n  kube-system\tcoredns-7d764666f9-qdcxt\t\t100m (0%)\t0 (0%)\t70Mi (0%)\t170Mi (2%)\n"
@@ -160,8 +168,14 @@ fn text_fits_every_width_and_aligns_the_rows() {
         }
     }
     let out = text(&r, 120);
-    assert!(out.contains("\n  cpu                1355m (9%)      1005m (7%)\n"), "{out}");
-    assert!(out.contains("\n  datagen-1-35  2346m       16%     2929Mi         37%\n"), "{out}");
+    assert!(
+        out.contains("\n  cpu                1355m (9%)      1005m (7%)\n"),
+        "{out}"
+    );
+    assert!(
+        out.contains("\n  datagen-1-35  2346m       16%     2929Mi         37%\n"),
+        "{out}"
+    );
 }
 
 #[test]
@@ -173,11 +187,22 @@ fn a_forbidden_pod_list_names_list_pods_and_the_rest_stands() {
     let s = &r.summary;
     assert_eq!(s.verdict, ktrace::lineage::Verdict::Partial);
     assert_eq!(s.missing, ["list pods at cluster scope (HTTP 403)"]);
-    assert!(s.lines[1].text.ends_with("— needs `list pods` at cluster scope (all namespaces)"));
-    assert!(s.lines[0].text.contains("CPU 2346m = 16% of allocatable 14000m"));
+    assert!(
+        s.lines[1]
+            .text
+            .ends_with("— needs `list pods` at cluster scope (all namespaces)")
+    );
+    assert!(
+        s.lines[0]
+            .text
+            .contains("CPU 2346m = 16% of allocatable 14000m")
+    );
     let out = markdown(&r);
     assert!(out.contains("**Verdict:** partial · exit 3: some sources are missing: list pods at cluster scope (HTTP 403)"));
-    assert!(out.contains("\ndatagen-1-35\t2346m\t16%\t2929Mi\t37%\n"), "top node still predicted");
+    assert!(
+        out.contains("\ndatagen-1-35\t2346m\t16%\t2929Mi\t37%\n"),
+        "top node still predicted"
+    );
 }
 
 #[test]
@@ -194,8 +219,13 @@ fn without_node_metrics_top_node_is_unknown_and_says_why() {
          <unknown> in every column"
     );
     let out = text(&r, 100);
-    assert!(out.contains("  datagen-1-35  <unknown>   <unknown>  <unknown>      <unknown>"), "{out}");
-    assert!(out.contains("Verdict: partial · exit 3: some sources are missing: NodeMetrics (HTTP 404)"));
+    assert!(
+        out.contains("  datagen-1-35  <unknown>   <unknown>  <unknown>      <unknown>"),
+        "{out}"
+    );
+    assert!(
+        out.contains("Verdict: partial · exit 3: some sources are missing: NodeMetrics (HTTP 404)")
+    );
     let mut json = Vec::new();
     write_json(&r, &mut json).unwrap();
     let v: Value = serde_json::from_slice(&json).unwrap();
