@@ -8,6 +8,7 @@
 //!   `kubectl describe node`, with the arithmetic behind each total.
 //! * [`top`]: the `kubectl top node` row (allocatable or `--show-capacity`).
 //! * [`model`]: both side by side per resource, a per-pod usage table and the findings.
+//! * [`summary`]: the answer-first headline and the verdict.
 //! * [`gomath`]: Go's float-to-int64 conversion and `duration.HumanDuration`.
 //!
 //! Facts: kubernetes/kubectl pkg/describe/describe.go (describeNodeResource,
@@ -24,6 +25,7 @@ pub mod findings;
 pub mod gomath;
 pub mod model;
 pub mod resources;
+pub mod summary;
 pub mod top;
 
 /// Which kubectl release's rules to apply where 1.32 and 1.33 differ (in-place resize:

@@ -10,6 +10,7 @@ use serde_json::Value;
 use super::describe::{self, DescribeNode, allocatable, exclusion};
 use super::findings::{NodeFinding, findings};
 use super::resources::pod_requests_and_limits;
+use super::summary::{self, NodeSummary};
 use super::top::{self, Basis, TopNode};
 use super::{KubectlRules, items, key, parse_value};
 use crate::lineage::model::Layer;
@@ -63,6 +64,8 @@ pub struct NodeReport {
     pub memory: ResourceSide,
     /// What the numbers mean, with the numbers.
     pub findings: Vec<NodeFinding>,
+    /// The answer first: the headline lines and the verdict.
+    pub summary: NodeSummary,
 }
 
 /// Both `top node` rows.
@@ -136,7 +139,7 @@ pub fn analyze(inputs: &NodeInputs) -> NodeReport {
     let side = |res: &str| side(res, node, &pods, &pod_usage, &inputs.node_metrics);
     let (cpu, memory) = (side("cpu"), side("memory"));
     let findings = findings(inputs, &top, &describe, &cpu, &memory);
-    NodeReport {
+    let mut report = NodeReport {
         node: name.to_owned(),
         rules: inputs.rules,
         top,
@@ -144,7 +147,10 @@ pub fn analyze(inputs: &NodeInputs) -> NodeReport {
         cpu,
         memory,
         findings,
-    }
+        summary: NodeSummary::pending(name),
+    };
+    report.summary = summary::summary(inputs, &report);
+    report
 }
 
 fn layer<T>(r: Result<T, String>) -> Layer<T> {

@@ -14,8 +14,13 @@ use crate::lineage::Lineage;
 
 /// Writes pretty JSON and a newline.
 pub fn render(lineage: &Lineage, w: &mut dyn Write) -> io::Result<()> {
+    write_safe(lineage, w)
+}
+
+/// Any report as pretty JSON and a newline, with the escaping above (the node report too).
+pub fn write_safe<T: Serialize + ?Sized>(report: &T, w: &mut dyn Write) -> io::Result<()> {
     let mut ser = serde_json::Serializer::with_formatter(&mut *w, Safe(PrettyFormatter::new()));
-    lineage.serialize(&mut ser).map_err(io::Error::other)?;
+    report.serialize(&mut ser).map_err(io::Error::other)?;
     writeln!(w)
 }
 

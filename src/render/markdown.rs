@@ -4,7 +4,7 @@
 
 mod cpu;
 mod evidence;
-mod syntax;
+pub(super) mod syntax;
 
 use std::io::{self, Write};
 

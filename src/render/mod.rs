@@ -9,6 +9,7 @@ mod fit;
 mod json;
 mod markdown;
 mod mermaid;
+pub mod node;
 mod rows;
 mod safe;
 mod text;

@@ -4,6 +4,7 @@
 
 mod describe_realdata;
 mod kubectl;
+mod render;
 
 use serde_json::Value;
 
