@@ -210,7 +210,7 @@ fn save_bundle(ev: &Evidence, path: &Path) -> Result<(), AppError> {
 
 /// How far the report got.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Delivered {
+pub(crate) enum Delivered {
     /// Written and flushed.
     Whole,
     /// Standard output's reader closed the pipe (`| head`): stop quietly, as kubectl does.
@@ -237,6 +237,17 @@ fn terminal_columns() -> Option<usize> {
 }
 
 fn write_report(l: &lineage::Lineage, args: &TraceArgs, env: &Env) -> Result<Delivered, AppError> {
+    write_with(args, env, |format, opts, w| {
+        render::render(l, format, opts, w)
+    })
+}
+
+/// Writes a report drawn by `draw` in the chosen format to `--out` or standard output.
+pub(crate) fn write_with(
+    args: &TraceArgs,
+    env: &Env,
+    draw: impl Fn(Format, TextOptions, &mut dyn Write) -> io::Result<()>,
+) -> Result<Delivered, AppError> {
     let format = match args.output {
         OutputFormat::Text => Format::Text,
         OutputFormat::Json => Format::Json,
@@ -250,7 +261,7 @@ fn write_report(l: &lineage::Lineage, args: &TraceArgs, env: &Env) -> Result<Del
                 source,
             })?;
             let mut w = BufWriter::new(file);
-            render::render(l, format, opts, &mut w)
+            draw(format, opts, &mut w)
                 .and_then(|()| w.flush())
                 .map(|()| Delivered::Whole)
                 .map_err(|source| AppError::Write {
@@ -260,7 +271,7 @@ fn write_report(l: &lineage::Lineage, args: &TraceArgs, env: &Env) -> Result<Del
         }
         None => {
             let mut w = PipeWatch::new(io::stdout().lock());
-            let result = render::render(l, format, opts, &mut w).and_then(|()| w.flush());
+            let result = draw(format, opts, &mut w).and_then(|()| w.flush());
             match result {
                 Ok(()) => Ok(Delivered::Whole),
                 Err(_) if w.reader_gone => Ok(Delivered::ReaderGone),

@@ -23,6 +23,7 @@ use crate::quantity::{self, Quantity};
 pub mod describe;
 pub mod findings;
 pub mod gomath;
+pub mod inputs;
 pub mod model;
 pub mod resources;
 pub mod summary;

@@ -1,19 +1,17 @@
-//! `ktrace node NODE`: flags → node evidence (live or bundle) → report.
-//!
-//! INTERIM: until the node core (`src/node`) and its renderer are wired, the report is the
-//! evidence itself: `-o json` prints the captured [`NodeEvidence`] (the bundle's JSON), and
-//! text/Markdown print one line per source (name, request, outcome).
+//! `ktrace node NODE`: flags → node evidence (live or bundle) → `node::model::analyze` →
+//! the node report (text, JSON or Markdown). Live and replay share everything after the
+//! evidence, as for pods.
 
 use std::fs::File;
 use std::io::{self, BufWriter, IsTerminal, Write};
 use std::path::Path;
 use std::process::ExitCode;
 
-use super::{AppError, Env, check_name, fetch_options, progress, term};
-use crate::cli::{NodeArgs, OutputFormat, TraceArgs};
-use crate::evidence::{self, BundleError, NodeEvidence, Outcome};
-use crate::exit;
+use super::{AppError, Delivered, Env, check_name, fetch_options, progress, term, write_with};
+use crate::cli::{NodeArgs, TraceArgs};
+use crate::evidence::{self, BundleError, NodeEvidence};
 use crate::fetch::{self, NodeFetchRequest};
+use crate::{exit, node, render};
 
 /// Runs `ktrace node`.
 pub fn run_node(args: NodeArgs) -> Result<ExitCode, AppError> {
@@ -27,39 +25,20 @@ pub fn run_node(args: NodeArgs) -> Result<ExitCode, AppError> {
     if let Some(path) = &trace.save_bundle {
         save(path, |w| evidence::write_bundle(&evidence, w))?;
     }
-    let text = match trace.output {
-        OutputFormat::Json => {
-            let mut out = Vec::new();
-            evidence::write_bundle(&evidence, &mut out).map_err(|e| write_err("JSON", e))?;
-            String::from_utf8_lossy(&out).into_owned()
-        }
-        OutputFormat::Text | OutputFormat::Markdown => summary(&evidence),
-    };
-    match &trace.out {
-        Some(path) => save(path, |w| {
-            w.write_all(text.as_bytes()).map_err(BundleError::Io)
-        })?,
-        None => {
-            let mut out = io::stdout().lock();
-            if let Err(e) = out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
-                if e.kind() == io::ErrorKind::BrokenPipe {
-                    return Ok(exit::for_closed_pipe());
-                }
-                return Err(AppError::Write {
-                    path: "standard output".into(),
-                    source: e,
-                });
-            }
-        }
-    }
-    Ok(ExitCode::SUCCESS)
-}
-
-fn write_err(what: &str, e: BundleError) -> AppError {
-    AppError::Write {
-        path: what.into(),
-        source: io::Error::other(e.to_string()),
-    }
+    let parsed = node::inputs::Parsed::from_evidence(&evidence);
+    let rules = node::inputs::rules_for(evidence.cluster.version.as_deref());
+    let report = node::model::analyze(&parsed.inputs(
+        &evidence.target.name,
+        rules,
+        node::inputs::now_ns(&evidence),
+    ));
+    let delivered = write_with(trace, &env, |format, opts, w| {
+        render::node::render(&report, format, opts, w)
+    })?;
+    Ok(match delivered {
+        Delivered::Whole => exit::for_verdict(report.summary.verdict),
+        Delivered::ReaderGone => exit::for_closed_pipe(),
+    })
 }
 
 fn fetch_live(node: &str, trace: &TraceArgs, env: &Env) -> Result<NodeEvidence, AppError> {
@@ -107,21 +86,4 @@ fn save(
         other => err(io::Error::other(other.to_string())),
     })?;
     w.flush().map_err(err)
-}
-
-/// INTERIM text report: one line per source.
-fn summary(ev: &NodeEvidence) -> String {
-    let mut out = format!(
-        "node {} (evidence captured {}; the node report is not wired yet)\n",
-        ev.target.name, ev.captured_at
-    );
-    for (name, src) in ev.sources.named() {
-        let state = match &src.outcome {
-            Outcome::Ok { http_status, .. } => format!("HTTP {http_status}"),
-            _ => src.missing_reason().unwrap_or_default(),
-        };
-        let request = src.request.as_deref().unwrap_or("-");
-        out.push_str(&format!("{name}: {state} ({request})\n"));
-    }
-    crate::escape::escape(&out, crate::escape::Keep::Layout)
 }

@@ -181,7 +181,10 @@ fn version_names_the_program_and_its_version() {
 fn cpu_sample_is_off_by_default_and_parses_durations_within_bounds() {
     assert_eq!(parse(&["csi/x"]).unwrap().trace.conn.cpu_sample, None);
     let p = parse(&["csi/x", "--cpu-sample", "15s"]).unwrap();
-    assert_eq!(p.trace.conn.cpu_sample, Some(CpuSample(Duration::from_secs(15))));
+    assert_eq!(
+        p.trace.conn.cpu_sample,
+        Some(CpuSample(Duration::from_secs(15)))
+    );
     let ok = |s: &str| CpuSample::parse(s).map(|c| c.0);
     assert_eq!(ok("500ms").unwrap(), Duration::from_millis(500));
     assert_eq!(ok("1ms").unwrap(), CpuSample::MIN);

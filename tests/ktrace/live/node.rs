@@ -108,8 +108,29 @@ fn node_evidence_holds_what_top_and_describe_node_read_and_replays() {
         live.node(&[NODE, "--save-bundle", saved.to_str().unwrap(), "-o", "json"]);
     assert_eq!(code, 0, "{err}");
     let b: Value = serde_json::from_str(&std::fs::read_to_string(&saved).unwrap()).unwrap();
-    // INTERIM: -o json prints the evidence itself.
-    assert_eq!(serde_json::from_str::<Value>(&out).unwrap(), b);
+    // The report: kubectl's `top node` and `describe node` cells, and use outside the pods.
+    let r: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(
+        r["top"]["value"]["allocatable"]["cells"],
+        json!(["worker-1", "250m", "7%", "2048Mi", "13%"])
+    );
+    assert_eq!(
+        r["top"]["value"]["capacity"]["cells"],
+        json!(["worker-1", "250m", "6%", "2048Mi", "12%"])
+    );
+    assert_eq!(
+        r["describe"]["value"]["allocated"][0]["cells"],
+        json!(["cpu", "200m (5%)", "0 (0%)"])
+    );
+    assert_eq!(
+        r["describe"]["value"]["allocated"][1]["cells"],
+        json!(["memory", "10M (0%)", "0 (0%)"])
+    );
+    assert_eq!(
+        (r["cpu"]["usage"].as_i64(), r["cpu"]["rest"].as_i64()),
+        (Some(250), Some(248))
+    );
+    assert_eq!(r["summary"]["verdict"], "consistent");
     assert_eq!(b["kind"], "node");
     assert_eq!(b["target"], json!({"name": NODE}));
 
@@ -206,9 +227,18 @@ fn a_forbidden_pod_list_is_stored_with_its_rbac_verb_and_the_trace_completes() {
     let routes = node_routes().with("/api/v1/pods", Route::status(403, "Forbidden",
         "pods is forbidden: User \"dev\" cannot list resource \"pods\" in API group \"\" at the cluster scope"));
     let live = start(routes, None);
-    let (code, out, err) = live.node(&[NODE, "-o", "json"]);
-    assert_eq!(code, 0, "{err}");
-    let b: Value = serde_json::from_str(&out).unwrap();
+    let saved = live.dir.path().join("node.json");
+    let (code, out, err) =
+        live.node(&[NODE, "-o", "json", "--save-bundle", saved.to_str().unwrap()]);
+    // The report stands (top node, the side-by-side without pods) and is partial.
+    assert_eq!(code, 3, "{err}");
+    let r: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(r["summary"]["verdict"], "partial");
+    assert_eq!(
+        r["top"]["value"]["allocatable"]["cells"],
+        json!(["worker-1", "250m", "7%", "2048Mi", "13%"])
+    );
+    let b: Value = serde_json::from_str(&std::fs::read_to_string(&saved).unwrap()).unwrap();
     let outcome = &source(&b, "pods")["outcome"];
     assert_eq!(outcome["status"], "failed");
     assert_eq!(outcome["http_status"], 403);
@@ -218,10 +248,9 @@ fn a_forbidden_pod_list_is_stored_with_its_rbac_verb_and_the_trace_completes() {
         "not_collected"
     );
     assert_eq!(source(&b, "node_metrics")["outcome"]["status"], "ok");
-    let (code, text, _) = live.node(&[NODE]);
-    assert_eq!(code, 0);
-    assert!(text.contains("pods: HTTP 403: pods is forbidden"), "{text}");
-    assert!(text.contains("(needs RBAC `list pods`)"), "{text}");
+    let (code, text, _) = live.node(&[NODE, "--color", "never"]);
+    assert_eq!(code, 3);
+    assert!(text.contains("list pods"), "{text}");
 }
 
 #[test]
@@ -261,9 +290,11 @@ fn the_adapter_node_queries_are_sent_as_the_adapter_renders_them() {
             Route::proxy(&prom.url()),
         );
     let live = start(routes, None);
-    let (code, out, err) = live.node(&[NODE, "-o", "json"]);
-    assert_eq!(code, 0, "{err}");
-    let b: Value = serde_json::from_str(&out).unwrap();
+    let saved = live.dir.path().join("node.json");
+    let (code, out, err) =
+        live.node(&[NODE, "-o", "json", "--save-bundle", saved.to_str().unwrap()]);
+    assert_eq!(code, 0, "{err}\n{out}");
+    let b: Value = serde_json::from_str(&std::fs::read_to_string(&saved).unwrap()).unwrap();
     let memory = r#"sum(node_memory_MemTotal_bytes{job="node-exporter",instance="worker-1"} - node_memory_MemAvailable_bytes{job="node-exporter",instance="worker-1"}) by (instance) or sum(windows_cs_physical_memory_bytes{job="windows-exporter",instance="worker-1"} - windows_memory_available_bytes{job="windows-exporter",instance="worker-1"}) by (instance)"#;
     let cpu = r#"sum(1 - irate(node_cpu_seconds_total{mode="idle"}[5m]) * on(namespace, pod) group_left(node) node_namespace_pod:kube_pod_info:{node="worker-1"}) by (node) or sum (1- irate(windows_cpu_time_total{mode="idle", job="windows-exporter",node="worker-1"}[5m])) by (node)"#;
     let want = [
