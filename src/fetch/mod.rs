@@ -83,12 +83,19 @@ pub struct FetchRequest {
 
 /// Gathers the evidence for one pod (blocking; runs its own tokio runtime).
 pub fn collect(req: &FetchRequest) -> Result<Evidence, FetchError> {
+    block_on(collect_async(req))
+}
+
+/// Runs a trace to completion on its own two-thread tokio runtime.
+pub(crate) fn block_on<T>(
+    trace: impl std::future::Future<Output = Result<T, FetchError>>,
+) -> Result<T, FetchError> {
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()
         .map_err(|e| FetchError::Runtime(e.to_string()))?;
-    rt.block_on(collect_async(req))
+    rt.block_on(trace)
 }
 
 /// Gathers the evidence for one pod.

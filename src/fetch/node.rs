@@ -50,12 +50,7 @@ pub struct NodeFetchRequest {
 
 /// Gathers the evidence for one node (blocking; runs its own tokio runtime).
 pub fn collect_node(req: &NodeFetchRequest) -> Result<NodeEvidence, FetchError> {
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .map_err(|e| FetchError::Runtime(e.to_string()))?;
-    rt.block_on(collect_node_async(req))
+    super::block_on(collect_node_async(req))
 }
 
 /// Gathers the evidence for one node.
