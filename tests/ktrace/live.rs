@@ -1077,3 +1077,4 @@ mod cpu;
 mod cpu_sample;
 mod hardening;
 mod node;
+mod node_e2e;

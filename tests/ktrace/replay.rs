@@ -15,6 +15,7 @@ use crate::support::ktrace;
 mod cpu_fixtures;
 mod hostile;
 mod layout;
+mod node;
 mod ticket;
 
 fn fixture(name: &str) -> PathBuf {

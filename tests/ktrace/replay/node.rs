@@ -1,0 +1,125 @@
+//! `ktrace node` on the generated node bundle `node-datagen-1-35.json` (fixtures/make_bundles.py:
+//! the real Node and Pod lists of minikube node `datagen-1-35`, the root and pod cgroups of
+//! the same node's real cAdvisor dump, the kubelet's own node and pod numbers of the same
+//! capture as NodeMetrics and PodMetrics): the worked numbers of cpu-node.md §D.3, the
+//! generator's node filter against ktrace's, and the README's node example.
+
+use std::path::PathBuf;
+
+use serde_json::{Value, json};
+
+use super::{fixture, run};
+use crate::support::fixtures;
+use crate::support::scenario::body;
+
+const NODE: &str = "datagen-1-35";
+const BUNDLE: &str = "node-datagen-1-35.json";
+
+fn replay(format: &str) -> (i32, String) {
+    let path = fixture(BUNDLE);
+    let (code, out, err) = run(&[
+        "node",
+        NODE,
+        "--from",
+        path.to_str().unwrap(),
+        "-o",
+        format,
+        "--color",
+        "never",
+    ]);
+    assert!(err.is_empty(), "stderr: {err}");
+    (code, out)
+}
+
+#[test]
+fn the_node_bundle_replays_the_worked_describe_node_numbers() {
+    let (code, md) = replay("markdown");
+    assert_eq!(code, 0);
+    // kubectl's cells byte for byte, tab-separated as kubectl hands them to its tabwriter.
+    assert!(md.contains("\n  cpu\t1355m (9%)\t1005m (7%)\n"), "{md}");
+    assert!(
+        md.contains("\n  memory\t524045120 (6%)\t392973120 (4%)\n"),
+        "{md}"
+    );
+    let (code, out) = replay("json");
+    assert_eq!(code, 0);
+    let r: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(r["summary"]["verdict"], "consistent");
+    assert_eq!(r["summary"]["missing"], json!([]));
+    // NodeMetrics: 573081903n and the root cgroup's 917110784 B; allocatable 14, 8024304Ki.
+    assert_eq!(
+        r["top"]["value"]["allocatable"]["cells"],
+        json!([NODE, "574m", "4%", "874Mi", "11%"])
+    );
+    assert_eq!(r["describe"]["value"]["pods"].as_array().unwrap().len(), 18);
+    let excluded: Vec<&str> = r["describe"]["value"]["excluded"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["pod"].as_str().unwrap())
+        .collect();
+    assert!(
+        excluded.is_empty(),
+        "the served list is already filtered: {excluded:?}"
+    );
+    // Σ of the 17 pods' PodMetrics (the kubelet's /stats/summary numbers of the capture).
+    assert_eq!(
+        (
+            r["cpu"]["usage"].as_i64(),
+            r["cpu"]["pods_usage"].as_i64(),
+            r["cpu"]["rest"].as_i64()
+        ),
+        (Some(574), Some(452), Some(122))
+    );
+    assert_eq!(
+        (
+            r["memory"]["usage"].as_i64(),
+            r["memory"]["pods_usage"].as_i64()
+        ),
+        (Some(917110784), Some(523374592))
+    );
+    assert_eq!(r["memory"]["rest"].as_i64(), Some(917110784 - 523374592));
+}
+
+#[test]
+fn the_generated_cadvisor_lines_are_what_ktraces_node_filter_keeps() {
+    use ktrace::exposition::{NodeLineFilter, NodeLines};
+    let dump = fixtures::realdata("cadvisor/nri-k8s-1.35-minikube-containerd2-cgv2.prom");
+    let mut filter = NodeLineFilter::new(NodeLines::Cadvisor);
+    let mut kept = Vec::new();
+    // In chunks, as a body streams in.
+    for chunk in dump.as_bytes().chunks(4096) {
+        filter.push(chunk, &mut kept);
+    }
+    filter.finish(&mut kept);
+    assert!(!filter.is_full());
+    let b = fixtures::bundle(BUNDLE);
+    assert_eq!(
+        body(&b, "kubelet_cadvisor"),
+        String::from_utf8(kept).unwrap()
+    );
+    let mut resource = NodeLineFilter::new(NodeLines::Resource);
+    let mut kept = Vec::new();
+    resource.push(body(&b, "kubelet_resource").as_bytes(), &mut kept);
+    resource.finish(&mut kept);
+    assert_eq!(
+        body(&b, "kubelet_resource"),
+        String::from_utf8(kept).unwrap(),
+        "the derived /metrics/resource holds only node_* and pod_* lines"
+    );
+}
+
+#[test]
+fn the_readme_node_example_is_the_real_output() {
+    let readme =
+        std::fs::read_to_string(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("README.md"))
+            .unwrap();
+    let marker = "$ cargo run --locked -- node datagen-1-35 --from target/tmp/ktrace-fixtures/node-datagen-1-35.json\n";
+    let start = readme.find(marker).expect("README node example") + marker.len();
+    let shown = &readme[start..start + readme[start..].find("```").unwrap()];
+    let (_, out) = replay("text");
+    assert_eq!(
+        shown, out,
+        "README.md's node example differs from what ktrace prints: update it"
+    );
+}
