@@ -169,7 +169,7 @@ fn pods_far_from_requests(s: &ResourceSide, out: &mut Vec<NodeFinding>) {
     let over: Vec<String> = s
         .pods
         .iter()
-        .filter(|p| p.usage.is_some_and(|u| u > 2 * p.request && u > 0))
+        .filter(|p| p.request > 0 && p.usage.is_some_and(|u| u > 2 * p.request))
         .map(|p| {
             format!(
                 "{} uses {} (request {})",
@@ -192,6 +192,24 @@ fn pods_far_from_requests(s: &ResourceSide, out: &mut Vec<NodeFinding>) {
             )
         })
         .collect();
+    // A pod that requests nothing is not "over" its request: the scheduler reserved nothing
+    // for it, which is its own news (describe node counts it as 0).
+    let unreserved: Vec<String> = s
+        .pods
+        .iter()
+        .filter(|p| p.request == 0 && p.usage.is_some_and(|u| u > 0))
+        .map(|p| format!("{} uses {}", p.pod, show(r, p.usage.unwrap_or(0))))
+        .collect();
+    if !unreserved.is_empty() {
+        out.push(finding(
+            "pods-without-requests",
+            "info",
+            format!(
+                "{r}: pods that request none, so describe node counts them as 0 while they use: {}",
+                unreserved.join("; ")
+            ),
+        ));
+    }
     if !over.is_empty() {
         out.push(finding(
             "pods-over-requests",

@@ -131,3 +131,42 @@ fn forbidden_pods_and_missing_metrics_leave_a_report_that_names_them() {
     assert_eq!(r.findings[1].code, "node-metrics-missing");
     assert_eq!(r.findings.len(), 2);
 }
+
+#[test]
+fn a_pod_without_a_request_is_unreserved_not_over_its_request() {
+    let n = node();
+    let p = json!({"items": [{"metadata": {"namespace": "kube-system", "name": "proxy"},
+        "spec": {"nodeName": "n", "containers": [{"name": "c"}]},
+        "status": {"phase": "Running"}}]});
+    let pm = json!({"items": [{"metadata": {"namespace": "kube-system", "name": "proxy"},
+        "containers": [{"name": "c", "usage": {"cpu": "1m", "memory": "20Mi"}}]}]});
+    let m = metrics();
+    let r = analyze(&NodeInputs {
+        node_name: "n",
+        node: Ok(&n),
+        pods: Ok(&p),
+        node_metrics: Ok(&m),
+        pod_metrics: Some(Ok(&pm)),
+        rules: KubectlRules::V1_33,
+        now_ns: None,
+    });
+    let found: Vec<(&str, &str)> = r
+        .findings
+        .iter()
+        .filter(|f| f.code.starts_with("pods-"))
+        .map(|f| (f.code.as_str(), f.message.as_str()))
+        .collect();
+    assert_eq!(
+        found,
+        [
+            (
+                "pods-without-requests",
+                "cpu: pods that request none, so describe node counts them as 0 while they use: kube-system/proxy uses 1m"
+            ),
+            (
+                "pods-without-requests",
+                "memory: pods that request none, so describe node counts them as 0 while they use: kube-system/proxy uses 20.0Mi"
+            )
+        ]
+    );
+}
