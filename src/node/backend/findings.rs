@@ -160,35 +160,34 @@ fn adapter(b: &mut NodeBackend, out: &mut Vec<NodeFinding>) {
         return;
     };
     let nm = b.node_metrics.as_ref();
-    let compare =
-        |layer: &Layer<super::AnswerView>, nm_nanos: Option<i128>, shown: Option<String>| match (
-            layer, nm_nanos,
-        ) {
-            (Layer::Missing { reason }, _) => check("missing", String::new(), reason.clone()),
-            (Layer::Present { value: v }, None) => check(
-                "not-comparable",
-                format!("nodeQuery answer {}", v.value),
-                "no NodeMetrics value".into(),
-            ),
-            (Layer::Present { value: v }, Some(n)) => {
-                let status = if n == i128::from(v.millis) * 1_000_000 {
-                    "exact"
-                } else {
-                    "differs"
-                };
-                let arith = format!(
-                    "{} ; NodeMetrics {} = {} milli",
-                    v.arithmetic,
-                    shown.unwrap_or_default(),
-                    n / 1_000_000
-                );
-                check(
-                    status,
-                    format!("prometheus-adapter nodeQuery answer {}", v.value),
-                    arith,
-                )
-            }
-        };
+    let compare = |layer: &Layer<super::AnswerView>,
+                   nm_nanos: Option<i128>,
+                   shown: Option<String>| match (layer, nm_nanos) {
+        (Layer::Missing { reason }, _) => check("missing", String::new(), reason.clone()),
+        (Layer::Present { value: v }, None) => check(
+            "not-comparable",
+            format!("nodeQuery answer {}", v.value),
+            "no NodeMetrics value".into(),
+        ),
+        (Layer::Present { value: v }, Some(n)) => {
+            let status = if n == i128::from(v.millis) * 1_000_000 {
+                "exact"
+            } else {
+                "differs"
+            };
+            let arith = format!(
+                "{} ; NodeMetrics {} = {} milli",
+                v.arithmetic,
+                shown.unwrap_or_default(),
+                n / 1_000_000
+            );
+            check(
+                status,
+                format!("prometheus-adapter nodeQuery answer {}", v.value),
+                arith,
+            )
+        }
+    };
     b.memory = compare(
         &a.memory,
         nm.and_then(|m| m.memory_nanos),
