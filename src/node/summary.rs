@@ -378,7 +378,11 @@ fn rest_line(inputs: &NodeInputs, r: &NodeReport) -> NodeLine {
 }
 
 /// Codes the other headline lines already tell.
-const TOLD: [&str; 2] = ["reservations-vs-use", "usage-outside-pods"];
+const TOLD: [&str; 3] = [
+    "reservations-vs-use",
+    "usage-outside-pods",
+    "node-source-exact",
+];
 
 fn worst_line(findings: &[NodeFinding]) -> Option<NodeLine> {
     let worst = findings

@@ -176,7 +176,7 @@ fn adapter(b: &mut NodeBackend, out: &mut Vec<NodeFinding>) {
                 "differs"
             };
             let arith = format!(
-                "{} ; NodeMetrics {} = {} milli",
+                "{}; NodeMetrics {} = {} milli",
                 v.arithmetic,
                 shown.unwrap_or_default(),
                 n / 1_000_000
@@ -281,8 +281,8 @@ fn backends_differ(b: &NodeBackend, out: &mut Vec<NodeFinding>) {
         format!(
             "node memory depends on the backend: node-exporter MemTotal − MemAvailable = {used} B ({}) \
              (prometheus-adapter, OpenShift ≤ 4.15) vs the root cgroup working set {ws} B ({}, {from}; \
-             metrics-server, OpenShift ≥ 4.16): Δ {:+} B ({}); the working set keeps active page cache \
-             that MemAvailable counts as available",
+             metrics-server, OpenShift ≥ 4.16): Δ {:+} B ({}): MemAvailable is the kernel's estimate of \
+             reclaimable memory (/proc/meminfo), the working set the root cgroup's usage − inactive_file",
             human_bytes(used),
             human_bytes(ws),
             ws - used,
