@@ -8,6 +8,8 @@
 //!   `kubectl describe node`, with the arithmetic behind each total.
 //! * [`top`]: the `kubectl top node` row (allocatable or `--show-capacity`).
 //! * [`model`]: both side by side per resource, a per-pod usage table and the findings.
+//! * [`backend`]: the source value behind NodeMetrics (kubelet root cgroup or the adapter's
+//!   node queries), compared with NodeMetrics.
 //! * [`summary`]: the answer-first headline and the verdict.
 //! * [`gomath`]: Go's float-to-int64 conversion and `duration.HumanDuration`.
 //!
@@ -20,6 +22,7 @@ use serde_json::Value;
 
 use crate::quantity::{self, Quantity};
 
+pub mod backend;
 pub mod describe;
 pub mod findings;
 pub mod gomath;

@@ -4,8 +4,9 @@
 use serde_json::Value;
 
 use super::KubectlRules;
+use super::backend::BackendInputs;
 use super::model::{NodeInputs, Unavailable};
-use crate::evidence::{NodeEvidence, Outcome, Source};
+use crate::evidence::{NodeEvidence, Outcome, PromQuery, Source};
 
 /// The parsed bodies of a node trace's sources, owned so [`NodeInputs`] can borrow them.
 #[derive(Debug, Clone)]
@@ -14,6 +15,11 @@ pub struct Parsed {
     pods: Result<Value, Unavailable>,
     node_metrics: Result<Value, Unavailable>,
     pod_metrics: Result<Value, Unavailable>,
+    apiservice: Result<Value, Unavailable>,
+    kubelet_resource: Result<String, Unavailable>,
+    kubelet_cadvisor: Result<String, Unavailable>,
+    prometheus: Vec<PromQuery>,
+    buildinfo: Option<Source>,
 }
 
 impl Parsed {
@@ -25,6 +31,11 @@ impl Parsed {
             pods: parse(&s.pods),
             node_metrics: parse(&s.node_metrics),
             pod_metrics: parse(&s.pod_metrics),
+            apiservice: parse(&s.apiservice),
+            kubelet_resource: text(&s.kubelet_resource),
+            kubelet_cadvisor: text(&s.kubelet_cadvisor),
+            prometheus: s.prometheus.clone(),
+            buildinfo: s.prometheus_buildinfo.clone(),
         }
     }
 
@@ -44,6 +55,13 @@ impl Parsed {
             pod_metrics: Some(borrow(&self.pod_metrics)),
             rules,
             now_ns,
+            backend: BackendInputs {
+                apiservice: Some(borrow(&self.apiservice)),
+                kubelet_resource: Some(self.kubelet_resource.as_deref().map_err(Clone::clone)),
+                kubelet_cadvisor: Some(self.kubelet_cadvisor.as_deref().map_err(Clone::clone)),
+                prometheus: &self.prometheus,
+                buildinfo: self.buildinfo.as_ref(),
+            },
         }
     }
 }
@@ -60,6 +78,25 @@ pub fn rules_for(server_version: Option<&str>) -> KubectlRules {
 pub fn now_ns(ev: &NodeEvidence) -> Option<i128> {
     let ts: jiff::Timestamp = ev.captured_at.parse().ok()?;
     Some(ts.as_nanosecond())
+}
+
+/// A text body (a kubelet exposition), or why it is missing.
+fn text(src: &Source) -> Result<String, Unavailable> {
+    match src.body() {
+        Some(b) => Ok(b.to_owned()),
+        None => Err(unavailable(src)),
+    }
+}
+
+fn unavailable(src: &Source) -> Unavailable {
+    let status = match &src.outcome {
+        Outcome::Failed { http_status, .. } => *http_status,
+        _ => None,
+    };
+    Unavailable {
+        status,
+        reason: src.missing_reason().unwrap_or_default(),
+    }
 }
 
 fn parse(src: &Source) -> Result<Value, Unavailable> {

@@ -7,6 +7,7 @@
 use serde::Serialize;
 use serde_json::Value;
 
+use super::backend::{self, BackendInputs, NodeBackend};
 use super::describe::{self, DescribeNode, allocatable, exclusion};
 use super::findings::{NodeFinding, findings};
 use super::resources::pod_requests_and_limits;
@@ -45,6 +46,9 @@ pub struct NodeInputs<'a> {
     pub rules: KubectlRules,
     /// "Now" in Unix nanoseconds for the Age column (`None`: no Age).
     pub now_ns: Option<i128>,
+    /// The sources behind NodeMetrics (kubelet bodies, the adapter's node queries); the
+    /// default (none) gives no backend lineage.
+    pub backend: BackendInputs<'a>,
 }
 
 /// The node report's analysis (the `-o json` shape).
@@ -62,6 +66,9 @@ pub struct NodeReport {
     pub cpu: ResourceSide,
     /// Memory side by side (bytes).
     pub memory: ResourceSide,
+    /// The source value behind NodeMetrics: the kubelet's root cgroup or the adapter's
+    /// node queries, compared with NodeMetrics.
+    pub backend: Layer<NodeBackend>,
     /// What the numbers mean, with the numbers.
     pub findings: Vec<NodeFinding>,
     /// The answer first: the headline lines and the verdict.
@@ -138,7 +145,14 @@ pub fn analyze(inputs: &NodeInputs) -> NodeReport {
     let pod_usage = pod_usage(inputs);
     let side = |res: &str| side(res, node, &pods, &pod_usage, &inputs.node_metrics);
     let (cpu, memory) = (side("cpu"), side("memory"));
-    let findings = findings(inputs, &top, &describe, &cpu, &memory);
+    let mut findings = findings(inputs, &top, &describe, &cpu, &memory);
+    let backend = match backend::analyze(name, &inputs.node_metrics, &inputs.backend) {
+        Some((layer, found)) => {
+            findings.extend(found);
+            layer
+        }
+        None => missing("no backend evidence was passed".into()),
+    };
     let mut report = NodeReport {
         node: name.to_owned(),
         rules: inputs.rules,
@@ -146,6 +160,7 @@ pub fn analyze(inputs: &NodeInputs) -> NodeReport {
         describe,
         cpu,
         memory,
+        backend,
         findings,
         summary: NodeSummary::pending(name),
     };

@@ -53,6 +53,8 @@ pub enum NodeLineKind {
     Why,
     /// Where the rest of the node's use is (use − Σ pods).
     Rest,
+    /// The source value behind NodeMetrics and how it compares.
+    Source,
     /// The worst finding, in one line.
     Worst,
 }
@@ -65,6 +67,7 @@ impl NodeLineKind {
             NodeLineKind::Describe => "describe",
             NodeLineKind::Why => "why",
             NodeLineKind::Rest => "rest",
+            NodeLineKind::Source => "source",
             NodeLineKind::Worst => "worst",
         }
     }
@@ -104,6 +107,10 @@ pub fn summary(inputs: &NodeInputs, r: &NodeReport) -> NodeSummary {
         why_line(r),
         rest_line(inputs, r),
     ];
+    if let Some(b) = r.backend.get() {
+        let (text, tone) = super::backend::headline(b);
+        lines.push(line(NodeLineKind::Source, text, tone));
+    }
     lines.extend(worst_line(&r.findings));
     NodeSummary {
         question: question(&r.node),
@@ -371,7 +378,11 @@ fn rest_line(inputs: &NodeInputs, r: &NodeReport) -> NodeLine {
 }
 
 /// Codes the other headline lines already tell.
-const TOLD: [&str; 2] = ["reservations-vs-use", "usage-outside-pods"];
+const TOLD: [&str; 3] = [
+    "reservations-vs-use",
+    "usage-outside-pods",
+    "node-source-exact",
+];
 
 fn worst_line(findings: &[NodeFinding]) -> Option<NodeLine> {
     let worst = findings

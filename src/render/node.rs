@@ -7,6 +7,7 @@
 //! escaped by the one escaper (`crate::escape`) before it is laid out; JSON escapes as the
 //! pod report's JSON does.
 
+mod backend;
 mod markdown;
 mod text;
 

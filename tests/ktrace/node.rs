@@ -2,6 +2,7 @@
 //! `../shared/realdata/node/` (read in place), and real kubectl against the test API server
 //! printing exactly the strings ktrace predicts.
 
+mod backend;
 mod describe_realdata;
 mod kubectl;
 mod render;

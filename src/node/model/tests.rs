@@ -39,6 +39,7 @@ fn side_by_side_separates_reservations_use_and_the_rest() {
         pod_metrics: Some(Ok(&pm)),
         rules: KubectlRules::V1_33,
         now_ns: None,
+        backend: Default::default(),
     };
     let r = analyze(&inputs);
     let c = &r.cpu;
@@ -109,6 +110,7 @@ fn forbidden_pods_and_missing_metrics_leave_a_report_that_names_them() {
         pod_metrics: None,
         rules: KubectlRules::V1_32,
         now_ns: None,
+        backend: Default::default(),
     };
     let r = analyze(&inputs);
     assert!(

@@ -49,6 +49,7 @@ fn every_source_read_gives_the_answer_in_plain_words() {
         pod_metrics: Some(Ok(&pm)),
         rules: KubectlRules::V1_33,
         now_ns: None,
+        backend: Default::default(),
     };
     let s = analyze(&inputs).summary;
     assert_eq!(
@@ -114,6 +115,7 @@ fn a_forbidden_pod_list_and_no_node_metrics_are_named_never_all_clear() {
         pod_metrics: None,
         rules: KubectlRules::V1_33,
         now_ns: None,
+        backend: Default::default(),
     };
     let s = analyze(&inputs).summary;
     assert_eq!(s.verdict, Verdict::Partial);
@@ -163,6 +165,7 @@ fn missing_pod_metrics_alone_make_the_report_partial() {
         pod_metrics: None,
         rules: KubectlRules::V1_33,
         now_ns: None,
+        backend: Default::default(),
     };
     let s = analyze(&inputs).summary;
     assert_eq!(s.verdict, Verdict::Partial);
@@ -200,6 +203,7 @@ fn an_unreadable_node_and_pods_above_the_node_are_told_as_such() {
         pod_metrics: Some(Ok(&pm)),
         rules: KubectlRules::V1_33,
         now_ns: None,
+        backend: Default::default(),
     };
     let s = analyze(&inputs).summary;
     assert_eq!(s.verdict, Verdict::Partial);

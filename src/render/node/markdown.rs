@@ -25,6 +25,7 @@ fn report(r: &NodeReport, w: &mut dyn Write) -> io::Result<()> {
     writeln!(w, "# ktrace: node {}\n", code_span(&esc(&r.node)))?;
     headline(r, w)?;
     side_by_side(r, w)?;
+    behind(r, w)?;
     top(r, w)?;
     allocated(r, w)?;
     pods_by_use(r, w)?;
@@ -50,6 +51,17 @@ fn side_by_side(r: &NodeReport, w: &mut dyn Write) -> io::Result<()> {
     writeln!(w)?;
     for a in side_arithmetic(r) {
         writeln!(w, "- {}", plain(&a))?;
+    }
+    Ok(())
+}
+
+fn behind(r: &NodeReport, w: &mut dyn Write) -> io::Result<()> {
+    let Some((head, lines)) = super::backend::section(r) else {
+        return Ok(());
+    };
+    writeln!(w, "\n## {}\n", plain(&esc(&head)))?;
+    for l in lines {
+        writeln!(w, "- {}", plain(&esc(&l)))?;
     }
     Ok(())
 }

@@ -57,6 +57,7 @@ pub(super) fn report(f: &Fixture, node: &str, degraded: bool) -> NodeReport {
         pod_metrics: (!degraded).then_some(Ok(&f.pod_metrics)),
         rules: KubectlRules::V1_33,
         now_ns: Some(1_767_312_000_000_000_000),
+        backend: Default::default(),
     };
     analyze(&inputs)
 }

@@ -86,6 +86,7 @@ impl Out {
 fn report(r: &NodeReport, out: &mut Out) {
     headline(r, out);
     side_by_side(r, out);
+    behind(r, out);
     top(r, out);
     allocated(r, out);
     pods_by_use(r, out);
@@ -126,6 +127,16 @@ fn side_by_side(r: &NodeReport, out: &mut Out) {
     out.table(&side_grid(r), 1);
     for a in side_arithmetic(r) {
         out.wrap(INDENT, &a, Some(Paint::Dim));
+    }
+}
+
+fn behind(r: &NodeReport, out: &mut Out) {
+    let Some((head, lines)) = super::backend::section(r) else {
+        return;
+    };
+    out.head(&esc(&head));
+    for l in lines {
+        out.wrap(INDENT, &esc(&l), Some(Paint::Dim));
     }
 }
 

@@ -76,6 +76,7 @@ fn analyzed(case: Case) -> NodeReport {
         pod_metrics: Some(Ok(&pm)),
         rules: KubectlRules::V1_32,
         now_ns: None,
+        backend: Default::default(),
     };
     analyze(&inputs)
 }
