@@ -15,7 +15,6 @@ mod headline;
 mod matrix;
 mod metrics_server;
 mod pod_findings;
-mod prom_float;
 mod series;
 
 use super::model::{
@@ -25,8 +24,8 @@ use super::model::{
 use crate::evidence::Evidence;
 use crate::exposition::parse::Exposition;
 
+pub use crate::promql::answer::prom_float;
 pub use headline::headline;
-pub use prom_float::prom_float;
 
 /// What the CPU lineage reads.
 #[derive(Clone, Copy)]

@@ -14,6 +14,7 @@
 //! panic. The modules depend one way: `plan` → `template` → `config`, and `selector` →
 //! `template` (for Go quoting).
 
+pub mod answer;
 pub mod config;
 pub mod plan;
 pub mod rate;

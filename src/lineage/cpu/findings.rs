@@ -6,8 +6,8 @@ use super::super::model::{CpuContainer, CpuLineage, Finding, Severity};
 use super::super::time::rfc3339_from_ms;
 use super::Inputs;
 use super::adapter::Trace;
-use super::prom_float::{bits, parse_prom_float, prom_float as f};
 use super::series::Traced;
+use crate::promql::answer::{bits, parse_prom_float, prom_float as f};
 use crate::promql::rate::{Calc, RangeFunction, extrapolated_rate};
 
 /// The findings of the adapter path's recomputation.

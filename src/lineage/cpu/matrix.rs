@@ -8,7 +8,8 @@
 
 use serde_json::Value;
 
-use super::prom_float::parse_prom_float;
+use crate::promql::answer::parse_prom_float;
+pub use crate::promql::answer::time_ms;
 
 /// One series of the matrix.
 #[derive(Debug, Clone, PartialEq)]
@@ -128,36 +129,6 @@ fn sample(pair: &Value) -> Result<RawSample, String> {
         text: text.clone(),
         v,
     })
-}
-
-/// Unix seconds as written (`1636128362`, `1636128362.5`, `1636128362.125`) → milliseconds,
-/// exactly; a longer fraction is rounded to the millisecond as Prometheus's `parseTime` does.
-pub fn time_ms(text: &str) -> Option<i64> {
-    let text = text.trim();
-    if text.contains(['e', 'E']) {
-        let secs: f64 = text.parse().ok()?;
-        let ms = (secs * 1000.0).round();
-        return (ms.is_finite() && ms.abs() < 9e15).then_some(ms as i64);
-    }
-    let (neg, body) = match text.strip_prefix('-') {
-        Some(b) => (true, b),
-        None => (false, text),
-    };
-    let (whole, frac) = body.split_once('.').unwrap_or((body, ""));
-    if whole.is_empty() || !whole.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
-    }
-    if !frac.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
-    }
-    let secs: i64 = whole.parse().ok()?;
-    let padded = format!("{frac:0<4}");
-    let mut ms: i64 = padded[..3].parse().ok()?;
-    if padded.as_bytes()[3] >= b'5' {
-        ms += 1;
-    }
-    let total = secs.checked_mul(1000)?.checked_add(ms)?;
-    Some(if neg { -total } else { total })
 }
 
 #[cfg(test)]

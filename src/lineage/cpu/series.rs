@@ -4,7 +4,7 @@
 use super::super::model::{CpuSampleView, CpuSeries};
 use super::super::time::{age, rfc3339_from_ms};
 use super::matrix::RawSeries;
-use super::prom_float::prom_float as f;
+use crate::promql::answer::prom_float as f;
 use crate::promql::rate::{self, Calc, Engine, RangeFunction, Sample};
 
 /// A series with what the rule's function made of it.

@@ -85,47 +85,6 @@ fn pair(p: &Value) -> Result<(i64, String, f64), String> {
     Ok((t_ms, text.to_owned(), f))
 }
 
-/// A sample value as Go's `ParseFloat` reads it (`NaN`, `+Inf`, `1e-07`, `953.85`).
-pub fn parse_float(s: &str) -> Option<f64> {
-    s.parse().ok()
-}
-
-/// Unix seconds as written (`1796155526`, `1796155480.884`) → milliseconds, from the
-/// decimal text (no float rounding); longer fractions rounded to the millisecond.
-pub fn time_ms(text: &str) -> Option<i64> {
-    let text = text.trim();
-    let (whole, frac) = text.split_once('.').unwrap_or((text, ""));
-    let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
-    if whole.is_empty() || !digits(whole) || !digits(frac) {
-        return None;
-    }
-    let padded = format!("{frac:0<4}");
-    let mut ms: i64 = padded[..3].parse().ok()?;
-    if padded.as_bytes()[3] >= b'5' {
-        ms += 1;
-    }
-    whole
-        .parse::<i64>()
-        .ok()?
-        .checked_mul(1000)?
-        .checked_add(ms)
-}
-
-/// `v` as Prometheus writes it: Go's `'f', -1`, or `'e'` when `0 < |v| < 1e-6` or
-/// `|v| ≥ 1e21`; `NaN`, `+Inf`, `-Inf`.
-pub fn prom_text(v: f64) -> String {
-    if v.is_nan() {
-        return "NaN".into();
-    }
-    if v.is_infinite() {
-        return if v > 0.0 { "+Inf" } else { "-Inf" }.into();
-    }
-    let abs = v.abs();
-    if abs == 0.0 || (1e-6..1e21).contains(&abs) {
-        return format!("{v}");
-    }
-    let text = format!("{v:e}");
-    let (mantissa, exp) = text.split_once('e').unwrap_or((&text, "0"));
-    let (sign, digits) = exp.strip_prefix('-').map_or(('+', exp), |d| ('-', d));
-    format!("{mantissa}e{sign}{digits:0>2}")
-}
+pub use crate::promql::answer::{
+    parse_prom_float as parse_float, prom_float as prom_text, time_ms,
+};

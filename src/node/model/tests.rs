@@ -151,6 +151,7 @@ fn a_pod_without_a_request_is_unreserved_not_over_its_request() {
         pod_metrics: Some(Ok(&pm)),
         rules: KubectlRules::V1_33,
         now_ns: None,
+        backend: Default::default(),
     });
     let found: Vec<(&str, &str)> = r
         .findings

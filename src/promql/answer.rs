@@ -1,3 +1,6 @@
+//! The text of Prometheus HTTP API answers: sample values and timestamps, read and written
+//! exactly. Shared by the pod CPU lineage and the node lineage.
+//!
 //! Floats written as Prometheus writes sample values (util/jsonutil/marshal.go
 //! (MarshalValue) @v2.42.0, reference/cpu-node.md §A.7): Go's `strconv.AppendFloat(v, 'f',
 //! -1, 64)`, or `'e'` when `0 < |v| < 1e-6` or `|v| >= 1e21`. Both are the shortest text
@@ -45,6 +48,36 @@ pub fn parse_prom_float(s: &str) -> Option<f64> {
 /// The float64 bit pattern, as findings show it: `0x3f9374bc6a7ef9db`.
 pub fn bits(v: f64) -> String {
     format!("{:#018x}", v.to_bits())
+}
+
+/// Unix seconds as written (`1636128362`, `1636128362.5`, `1636128362.125`) → milliseconds,
+/// exactly; a longer fraction is rounded to the millisecond as Prometheus's `parseTime` does.
+pub fn time_ms(text: &str) -> Option<i64> {
+    let text = text.trim();
+    if text.contains(['e', 'E']) {
+        let secs: f64 = text.parse().ok()?;
+        let ms = (secs * 1000.0).round();
+        return (ms.is_finite() && ms.abs() < 9e15).then_some(ms as i64);
+    }
+    let (neg, body) = match text.strip_prefix('-') {
+        Some(b) => (true, b),
+        None => (false, text),
+    };
+    let (whole, frac) = body.split_once('.').unwrap_or((body, ""));
+    if whole.is_empty() || !whole.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    if !frac.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let secs: i64 = whole.parse().ok()?;
+    let padded = format!("{frac:0<4}");
+    let mut ms: i64 = padded[..3].parse().ok()?;
+    if padded.as_bytes()[3] >= b'5' {
+        ms += 1;
+    }
+    let total = secs.checked_mul(1000)?.checked_add(ms)?;
+    Some(if neg { -total } else { total })
 }
 
 #[cfg(test)]
