@@ -118,15 +118,16 @@ fn cgroups_for<'a>(
 /// The counters of one or more cgroups, summed; a counter is known only when every cgroup
 /// exports it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct Counters {
-    ws: i128,
-    usage: Option<i128>,
-    rss: Option<i128>,
-    cache: Option<i128>,
-    inactive: Option<i128>,
-    active: Option<i128>,
-    mapped: Option<i128>,
-    swap: Option<i128>,
+/// One cgroup's memory counters, bytes (`None`: not exported).
+pub(crate) struct Counters {
+    pub(crate) ws: i128,
+    pub(crate) usage: Option<i128>,
+    pub(crate) rss: Option<i128>,
+    pub(crate) cache: Option<i128>,
+    pub(crate) inactive: Option<i128>,
+    pub(crate) active: Option<i128>,
+    pub(crate) mapped: Option<i128>,
+    pub(crate) swap: Option<i128>,
 }
 
 fn counters(rows: &[&CgroupRow]) -> Option<Counters> {
@@ -150,7 +151,13 @@ fn counters(rows: &[&CgroupRow]) -> Option<Counters> {
     })
 }
 
-fn decompose(container: Option<String>, version: &CgroupVersion, c: &Counters) -> Breakdown {
+/// The working set of one cgroup decomposed (rss, active page cache, kernel/other), with the
+/// steps and the check; also used for a node's root cgroup.
+pub(crate) fn decompose(
+    container: Option<String>,
+    version: &CgroupVersion,
+    c: &Counters,
+) -> Breakdown {
     let inactive = match (c.inactive, c.usage) {
         (Some(bytes), _) => Some(exported(bytes)),
         (None, Some(usage)) => Some(implied(usage - c.ws)),

@@ -33,6 +33,8 @@ use crate::exposition::parse::{self, Exposition};
 
 pub use model::*;
 
+pub(crate) use breakdown::{Counters as CgroupCounters, decompose as decompose_cgroup};
+
 /// Analyses one pod's evidence.
 pub fn analyze(ev: &Evidence) -> Lineage {
     let s = &ev.sources;
