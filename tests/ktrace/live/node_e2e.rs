@@ -264,6 +264,10 @@ fn metrics_server_node_report_predicts_real_kubectl_and_replays() {
             .starts_with("the 17 of 18 pods with PodMetrics use"),
         "{rest}"
     );
+    // The source value behind NodeMetrics: the kubelet's root-cgroup working set, exactly.
+    let memory = &r["backend"]["value"]["memory"];
+    assert_eq!(memory["status"], "exact", "{:#}", r["backend"]);
+    eprintln!("metrics-server source: {memory}");
     // The evidence behind NodeMetrics is in the bundle: the root cgroup's working set.
     let cadvisor = b["sources"]["kubelet_cadvisor"]["outcome"]["body"]
         .as_str()

@@ -184,6 +184,24 @@ fn adapter_node_metrics_from_real_prometheus_predict_real_kubectl_and_replay() {
         serde_json::from_str(q["source"]["outcome"]["body"].as_str().unwrap()).unwrap()
     };
     assert_eq!(only_value(&answer("node-memory")), memory);
+    // The source value behind NodeMetrics: the nodeQuery answers, memory and cpu exact.
+    let backend = &r["backend"]["value"];
+    eprintln!("adapter source: {} / {}", backend["memory"], backend["cpu"]);
+    // Σ (1 − irate(idle)) recomputed from the node's raw idle samples = the answer, bit for bit.
+    let adapter = &backend["adapter"]["value"];
+    assert_eq!(
+        adapter["cpu_recompute"]["value"]["recomputed"],
+        adapter["cpu"]["value"]["value"]
+    );
+    assert_eq!(
+        adapter["cpu_recompute"]["value"]["series"]
+            .as_array()
+            .map(Vec::len),
+        Some(2),
+        "the node-exporter capture has two CPUs"
+    );
+    assert_eq!(backend["memory"]["status"], "exact", "{:#}", r["backend"]);
+    assert_eq!(backend["cpu"]["status"], "exact", "{:#}", r["backend"]);
     assert_eq!(only_value(&answer("node-cpu")), cpu);
 
     let cpu_m = adapter_milli(&cpu);
