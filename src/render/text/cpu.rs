@@ -177,7 +177,7 @@ fn series(s: &CpuSeries, out: &mut Out) {
         "    series ",
         &format!(
             "{{{}}}: {} samples, {used}",
-            labels.join(","),
+            labels.join(", "),
             s.samples.len()
         ),
         Some(Paint::Dim),
