@@ -138,6 +138,7 @@ pub fn explain(query: &str, ev: &Evidence) -> Result<Explanation, Unsupported> {
     let lin = lineage::analyze(ev);
     let mut notes = Vec::new();
     let tool = evaluate(query, &cad, &mut notes)?;
+    notes.extend(resource_copies_note(query));
     let top = top_side(&lin, &cad, &mut notes)?;
     let metrics_api_bytes = lin.top.get().map(|t| t.pod_row.memory_bytes);
     if metrics_api_bytes.is_some_and(|b| b != top.bytes) {
@@ -159,6 +160,20 @@ pub fn explain(query: &str, ev: &Evidence) -> Result<Explanation, Unsupported> {
     assert_eq!(sum, out.difference(), "terms must add up to tool − top");
     assert_eq!(out.extra_bytes() - out.missing_bytes(), out.difference());
     Ok(out)
+}
+
+/// A selector with no `image!=""` and no `metrics_path` guard also selects the kubelet's
+/// `/metrics/resource` copies when Prometheus scrapes them (not in the evidence's lines).
+fn resource_copies_note(query: &str) -> Option<String> {
+    let (sel, _) = shape::parse(query).ok()?;
+    let guarded = sel
+        .matchers
+        .iter()
+        .any(|m| m.name == "metrics_path" || (m.name == "image" && !m.matches_value("")));
+    let ws = sel.metric.as_deref() == Some("container_memory_working_set_bytes");
+    (ws && !guarded).then(|| {
+        "no image!=\"\" or metrics_path matcher: where Prometheus also scrapes the kubelet's /metrics/resource, its container_memory_working_set_bytes copies are selected too (not counted here: the evidence holds the /metrics/cadvisor lines)".to_string()
+    })
 }
 
 /// What `top` sums, as an [`Evaluated`].

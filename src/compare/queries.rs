@@ -237,5 +237,25 @@ pub fn fill_template(template: &str, vars: Vars, namespace: &str, pod: &str) -> 
         })
 }
 
+/// The generated part of `docs/compare.md`: one row per built-in query.
+pub fn markdown_table() -> String {
+    let mut out = String::from(
+        "| tag | tool versions | view | query (as the tool writes it) | shown as | source |\n|---|---|---|---|---|---|\n",
+    );
+    for q in SETS {
+        let cell = |s: &str| s.replace('|', "\\|");
+        out.push_str(&format!(
+            "| `{}` | {} | {} | `{}` | {} | {} |\n",
+            q.tag,
+            cell(q.versions),
+            cell(q.view),
+            cell(q.template),
+            cell(q.display.describe()),
+            cell(q.source)
+        ));
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests;

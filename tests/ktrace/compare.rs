@@ -133,6 +133,8 @@ fn seed_issue_user_query_is_pod_cgroup_plus_containers() {
     assert_eq!(ex.tool.bytes, 178_098_176);
     assert_eq!(terms(&ex), [(TermKind::PodCgroup, 89_133_056, 0)]);
     assert_eq!(ratio(&ex), "2.001888");
+    assert_eq!(ex.notes.len(), 1, "{:?}", ex.notes);
+    assert!(ex.notes[0].contains("/metrics/resource"), "{:?}", ex.notes);
     assert_identity(&ex);
 }
 

@@ -74,3 +74,14 @@ fn every_template_is_filled_completely() {
         );
     }
 }
+
+#[test]
+fn the_docs_list_every_built_in_query() {
+    let doc = include_str!("../../../docs/compare.md");
+    let table = markdown_table();
+    assert!(
+        doc.contains(&table),
+        "docs/compare.md is out of date; its table must read:\n{table}"
+    );
+    assert_eq!(table.lines().count(), SETS.len() + 2);
+}
