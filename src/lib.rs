@@ -9,9 +9,11 @@
 //! - [`lineage`]: pure analysis, evidence in, [`lineage::Lineage`] out (no I/O, no clock).
 //! - [`render`]: text / JSON / Markdown to a writer it is given.
 //! - [`exposition`], [`promql`], [`quantity`]: pure parsers shared by the layers above.
+//! - [`compare`]: pure; other tools' queries explained against `top`.
 
 pub mod app;
 pub mod cli;
+pub mod compare;
 pub mod escape;
 pub mod evidence;
 pub mod exit;

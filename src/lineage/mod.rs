@@ -34,6 +34,12 @@ use crate::exposition::parse::{self, Exposition};
 pub use model::*;
 
 pub(crate) use breakdown::{Counters as CgroupCounters, decompose as decompose_cgroup};
+// For `compare`, which applies other tools' selectors to the same kubelet series.
+pub(crate) use cadvisor::{
+    classify as classify_cgroup, container_label as container_of, group_key as cgroup_key,
+    whole as whole_bytes,
+};
+pub(crate) use selection::TARGET_LABELS;
 
 /// Analyses one pod's evidence.
 pub fn analyze(ev: &Evidence) -> Lineage {

@@ -16,6 +16,7 @@
 //! Only 127.0.0.1 is ever contacted.
 
 mod analysis;
+mod compare;
 mod faults;
 mod fuzz_regressions;
 mod harness;
