@@ -74,7 +74,7 @@ fn compared_queries_run_beside_the_adapters_and_are_stored_with_their_answers() 
         (USER, "178266112"),
     ];
     for (query, value) in answers {
-        routes.insert(&query_path(query), Route::Json(200, answer(value)));
+        routes.insert(query_path(query), Route::Json(200, answer(value)));
     }
     let live = start(routes, None);
     let saved = live.dir.path().join("bundle.json");
@@ -130,7 +130,7 @@ fn compared_queries_run_beside_the_adapters_and_are_stored_with_their_answers() 
 #[test]
 fn compare_without_a_value_asks_for_the_clusters_tool_and_a_replay_replaces_the_list() {
     let (_, mut routes) = seed_routes_without_prometheus();
-    routes.insert(&query_path(CONSOLE), Route::Json(200, answer("89133056")));
+    routes.insert(query_path(CONSOLE), Route::Json(200, answer("89133056")));
     let live = start(routes, None);
     let saved = live.dir.path().join("bundle.json");
     let saved = saved.to_str().unwrap();
