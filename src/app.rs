@@ -77,9 +77,14 @@ fn run_pod(pod: PodArgs) -> Result<ExitCode, AppError> {
     let (ns, name) = parse_target(&pod.target, pod.namespace.as_deref())?;
     let args = pod.trace;
     let env = Env::from_process();
+    let ask = compare_ask(pod.compare, pod.compare_query);
     let evidence = match &args.from {
-        Some(path) => load_bundle(path, ns.as_deref(), &name)?,
-        None => fetch_live(ns, name, &args.conn, &env)?,
+        Some(path) => {
+            let mut ev = load_bundle(path, ns.as_deref(), &name)?;
+            replace_compare(&mut ev, &ask);
+            ev
+        }
+        None => fetch_live(ns, name, &args.conn, ask, &env)?,
     };
     if let Some(path) = &args.save_bundle {
         save_bundle(&evidence, path)?;
@@ -97,11 +102,13 @@ fn fetch_live(
     namespace: Option<String>,
     name: String,
     conn: &ConnArgs,
+    compare: fetch::Compare,
     env: &Env,
 ) -> Result<Evidence, AppError> {
     let show = term::progress(io::stderr().is_terminal(), conn.quiet, env);
     let display = show.then(progress::Display::start);
     let mut options = fetch_options(conn);
+    options.compare = compare;
     options.progress = display.as_ref().map(progress::Display::sink);
     let req = FetchRequest {
         namespace,
@@ -111,6 +118,27 @@ fn fetch_live(
     let result = fetch::collect(&req);
     drop(display);
     Ok(result?)
+}
+
+/// `--compare` (tags already resolved by `cli::parse_tool`; given without a value, the default
+/// set) and `--compare-query` as the fetch takes them.
+pub fn compare_ask(tools: Option<Vec<String>>, queries: Vec<String>) -> fetch::Compare {
+    fetch::Compare {
+        default_tools: tools.as_ref().is_some_and(Vec::is_empty),
+        tools: tools.unwrap_or_default(),
+        queries,
+    }
+}
+
+/// A replay with `--compare`/`--compare-query` asks for those instead of what the bundle
+/// recorded: the entries are resolved for the bundle's pod, the default set for the kind the
+/// bundle shows (`compare::queries::kind_of`). Without either flag the bundle's stay.
+pub fn replace_compare(ev: &mut Evidence, ask: &fetch::Compare) {
+    if ask.is_empty() {
+        return;
+    }
+    let kind = crate::compare::queries::kind_of(ev);
+    ev.compare = ask.entries(kind, &ev.target.namespace, &ev.target.name);
 }
 
 /// The live fetch's options from the connection flags (fetch knows nothing of clap); no
@@ -140,6 +168,7 @@ pub fn fetch_options(c: &ConnArgs) -> fetch::Options {
         verbose: c.verbose,
         progress: None,
         cpu_sample: c.cpu_sample.map(|s| s.0),
+        compare: fetch::Compare::default(),
     }
 }
 

@@ -34,9 +34,48 @@ pub struct PodArgs {
     #[arg(short = 'n', long, value_name = "NAMESPACE")]
     pub namespace: Option<String>,
 
+    /// Compare with other tools' queries for the pod: TOOL or TOOL@VERSION, comma-separated
+    /// (e.g. console,lens@5,mixin@1.3; see docs/compare.md); without a value, the tool of the
+    /// cluster's kind (the OpenShift console, else the kubernetes-mixin dashboard).
+    #[arg(
+        long,
+        value_name = "TOOL,…",
+        num_args = 0..=1,
+        value_delimiter = ',',
+        value_parser = parse_tool
+    )]
+    pub compare: Option<Vec<String>>,
+
+    /// Compare with your own dashboard's query (repeatable); `$namespace` and `$pod` are
+    /// filled in for the pod.
+    #[arg(long, value_name = "PROMQL")]
+    pub compare_query: Vec<String>,
+
     /// Live or replay, report and connection flags.
     #[command(flatten)]
     pub trace: TraceArgs,
+}
+
+/// A `--compare` TOOL or TOOL@VERSION, resolved to the tag of its built-in query set.
+pub fn parse_tool(s: &str) -> Result<String, String> {
+    if let Some(q) = crate::compare::queries::find(s.trim()) {
+        return Ok(q.tag.to_string());
+    }
+    let mut tools: Vec<&str> = Vec::new();
+    for q in crate::compare::queries::sets() {
+        if !tools.contains(&q.tool) {
+            tools.push(q.tool);
+        }
+    }
+    let tags: Vec<&str> = crate::compare::queries::sets()
+        .iter()
+        .map(|q| q.tag)
+        .collect();
+    Err(format!(
+        "unknown tool {s:?}: known tools are {} (the newest version), or a version such as {}",
+        tools.join(", "),
+        tags.join(", ")
+    ))
 }
 
 /// `ktrace node`.

@@ -204,3 +204,64 @@ fn a_broken_pipe_is_remembered_even_when_the_error_is_rewrapped() {
 fn a_closed_pipe_exits_0() {
     assert_eq!(exit::for_closed_pipe(), ExitCode::from(0));
 }
+
+const SEED: &str = include_str!("../../fixtures/bundles/seed-ocp48-crio-cgv1.json");
+
+#[test]
+fn a_replays_compare_flags_replace_the_bundles_list() {
+    let mut ev = crate::evidence::read_bundle(SEED.as_bytes()).unwrap();
+    ev.compare = vec!["mixin@1.4".into()];
+    replace_compare(&mut ev, &compare_ask(None, Vec::new()));
+    assert_eq!(ev.compare, ["mixin@1.4"], "no flag keeps the bundle's");
+
+    replace_compare(
+        &mut ev,
+        &compare_ask(Some(vec!["lens@6".into()]), Vec::new()),
+    );
+    assert_eq!(ev.compare, ["lens@6"]);
+
+    // No value: the seed is OpenShift (openshift-monitoring, v1.21.1+6438632) → the console;
+    // a query's variables are filled for the bundle's pod; duplicates are dropped.
+    let q = r#"sum(x{namespace="$namespace",pod="$pod",cluster="$cluster"})"#;
+    let ask = compare_ask(Some(Vec::new()), vec![q.into(), q.into()]);
+    assert!(ask.default_tools);
+    replace_compare(&mut ev, &ask);
+    assert_eq!(
+        ev.compare,
+        [
+            "console@4.3",
+            r#"query:sum(x{namespace="csi",pod="blockvol-fs-1",cluster=""})"#
+        ]
+    );
+    let ask = compare_ask(
+        Some(vec!["mixin@1.4".into(), "console@4.3".into()]),
+        Vec::new(),
+    );
+    assert!(!ask.default_tools);
+    assert_eq!(
+        ask.entries(crate::compare::ClusterKind::Kubernetes, "ns", "p"),
+        ["mixin@1.4", "console@4.3"]
+    );
+    let both = fetch::Compare {
+        default_tools: true,
+        ..ask
+    };
+    assert_eq!(
+        both.entries(crate::compare::ClusterKind::Kubernetes, "ns", "p"),
+        ["mixin@1.4", "console@4.3"],
+        "the default set first, then the named tools, each once"
+    );
+}
+
+#[test]
+fn a_compared_entry_runs_the_tools_filled_query_or_the_users() {
+    assert_eq!(
+        fetch::compared_query("console@4.3", "csi", "p").unwrap(),
+        "sum(container_memory_working_set_bytes{pod='p',namespace='csi',container='',}) BY (pod, namespace)"
+    );
+    assert_eq!(
+        fetch::compared_query("query:sum(up)", "csi", "p").unwrap(),
+        "sum(up)"
+    );
+    assert_eq!(fetch::compared_query("grafana@9", "csi", "p"), None);
+}

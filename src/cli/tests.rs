@@ -201,3 +201,50 @@ fn cpu_sample_is_off_by_default_and_parses_durations_within_bounds() {
     let err = parse(&["csi/x", "--cpu-sample", "0"]).unwrap_err();
     assert_eq!(err.exit_code(), 2);
 }
+
+#[test]
+fn compare_takes_an_optional_comma_separated_list_of_resolved_tools() {
+    let p = parse(&["csi/p"]).unwrap();
+    assert_eq!((p.compare, p.compare_query), (None, Vec::<String>::new()));
+
+    let p = parse(&["csi/p", "--compare"]).unwrap();
+    assert_eq!(p.compare, Some(Vec::new()));
+
+    let p = parse(&["csi/p", "--compare", "console,lens@5,mixin@1.3"]).unwrap();
+    let want = ["console@4.3", "lens@5", "mixin@0.12"].map(String::from);
+    assert_eq!(p.compare, Some(want.to_vec()));
+
+    // Without a value the flag does not swallow the next flag; the pod may come first or last.
+    let p = parse(&["--compare", "--from", "b.json", "csi/p"]).unwrap();
+    assert_eq!(p.compare, Some(Vec::new()));
+    assert_eq!(p.target, "csi/p");
+
+    let q1 = r#"sum(container_memory_working_set_bytes{namespace="$namespace",pod="$pod"})"#;
+    let p = parse(&["csi/p", "--compare-query", q1, "--compare-query", "up"]).unwrap();
+    assert_eq!(p.compare_query, [q1, "up"]);
+    assert_eq!(p.compare, None);
+}
+
+#[test]
+fn an_unknown_compare_tool_is_a_usage_error_naming_the_known_tags() {
+    for bad in ["grafana", "console@4.1", "console,nope", "console@x"] {
+        let err = parse(&["csi/p", "--compare", bad]).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::ValueValidation, "{bad}");
+        assert_eq!(err.exit_code(), 2, "{bad}");
+        let text = err.to_string();
+        assert!(
+            text.contains("known tools are console, console-list, mixin, lens"),
+            "{text}"
+        );
+        assert!(
+            text.contains(
+                "console@4.2, console@4.3, console-list@4.4, mixin@0.12, mixin@1.4, lens@5, lens@6"
+            ),
+            "{text}"
+        );
+    }
+    assert_eq!(
+        parse_tool("nope").unwrap_err(),
+        "unknown tool \"nope\": known tools are console, console-list, mixin, lens (the newest version), or a version such as console@4.2, console@4.3, console-list@4.4, mixin@0.12, mixin@1.4, lens@5, lens@6"
+    );
+}

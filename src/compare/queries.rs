@@ -5,7 +5,10 @@
 //! `../shared/reference/dashboards.md` (its §1 console, §3 kubernetes-mixin, §4 Lens/Freelens);
 //! adding a tool is one entry in [`SETS`].
 
+use serde_json::Value;
+
 use super::display::Display;
+use crate::evidence::{Evidence, Source};
 
 /// The resource a query reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -192,6 +195,35 @@ pub enum ClusterKind {
     OpenShift,
     /// Any other Kubernetes: Grafana's kubernetes-mixin pod dashboard.
     Kubernetes,
+}
+
+/// The kind of cluster the evidence is from, for [`default_for`]: OpenShift when the Metrics
+/// API backend lives in `openshift-monitoring` (the APIService's `spec.service.namespace` or
+/// the backend Deployment's `metadata.namespace`), or when the server's `gitVersion` carries
+/// OpenShift's build suffix, a `+` and hexadecimal digits only (`v1.21.1+6438632`; k3s'
+/// `+k3s1` and RKE2's `+rke2r1` are not hex). Anything else is plain Kubernetes.
+pub fn kind_of(ev: &Evidence) -> ClusterKind {
+    let namespace_of = |s: &Source, pointer: &str| {
+        let v: Value = serde_json::from_str(s.body()?).ok()?;
+        v.pointer(pointer)?.as_str().map(str::to_string)
+    };
+    let in_monitoring = [
+        namespace_of(&ev.sources.apiservice, "/spec/service/namespace"),
+        namespace_of(&ev.sources.backend_deployment, "/metadata/namespace"),
+    ]
+    .iter()
+    .any(|ns| ns.as_deref() == Some("openshift-monitoring"));
+    let openshift_build = ev
+        .cluster
+        .version
+        .as_deref()
+        .and_then(|v| v.split_once('+'))
+        .is_some_and(|(_, b)| !b.is_empty() && b.bytes().all(|c| c.is_ascii_hexdigit()));
+    if in_monitoring || openshift_build {
+        ClusterKind::OpenShift
+    } else {
+        ClusterKind::Kubernetes
+    }
 }
 
 /// The tools compared when none is named: the one a user of that cluster looks at.

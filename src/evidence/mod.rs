@@ -53,6 +53,11 @@ pub struct Evidence {
     /// Free-text provenance notes (e.g. how a fixture was made).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub notes: Vec<String>,
+    /// What `--compare`/`--compare-query` asked for, in order: a tool tag as resolved
+    /// (`console@4.3`) or `query:<the filled PromQL>`. Their Prometheus answers are the
+    /// `prometheus` entries of purpose `compare:<entry>`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub compare: Vec<String>,
 }
 
 /// A pod, by namespace and name.

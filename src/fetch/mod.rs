@@ -28,7 +28,7 @@
 //! kubeconfig ─► exec, errtext, options, secrets, error      exec ─► error
 //! secrets    ─► url
 //! progress   ─► log, url, secrets  outcome ─► rbac, clock        log ─► url
-//! options    ─► progress           the others import nothing from fetch
+//! options    ─► progress (and crate::compare)  the others import nothing from fetch
 //! ```
 
 mod backend;
@@ -54,7 +54,7 @@ mod url;
 
 pub use error::FetchError;
 pub use node::{NodeFetchRequest, collect_node, collect_node_async, pods_path};
-pub use options::{Connection, DirectPrometheus, Options};
+pub use options::{Compare, Connection, DirectPrometheus, Options, compared_query};
 pub use progress::{Event, Progress};
 
 use std::time::Duration;
@@ -66,6 +66,7 @@ use crate::evidence::{
 };
 use crate::exposition::PodSelector;
 use crate::objects::{MAX_NAME, is_k8s_name};
+use crate::promql::plan::ComparedQuery;
 use client::Conn;
 use clock::now_rfc3339;
 use redact::redacted;
@@ -111,11 +112,12 @@ pub async fn collect_async(req: &FetchRequest) -> Result<Evidence, FetchError> {
     };
     let direct = req.options.prometheus.as_ref();
     // A fatal Pod answer (404, 401, unreachable) cancels everything else at once.
-    let (pod_part, m, version) = tokio::try_join!(
+    let compare = &req.options.compare;
+    let (pod_part, m) = tokio::try_join!(
         pod_and_kubelet(&conn, &target, req.options.cpu_sample),
-        async { Ok(metrics_and_backend(&conn, &target, direct).await) },
-        async { Ok(server_version(&conn).await) }
+        async { Ok(metrics_and_backend(&conn, &target, direct, compare).await) },
     )?;
+    let version = m.version.clone();
     let Kubelet {
         pod,
         cadvisor: kubelet_cadvisor,
@@ -152,6 +154,7 @@ pub async fn collect_async(req: &FetchRequest) -> Result<Evidence, FetchError> {
             prometheus_buildinfo: Some(m.buildinfo),
         },
         notes: Vec::new(),
+        compare: m.compare,
     })
 }
 
@@ -243,19 +246,46 @@ struct MetricsPart {
     config: Source,
     queries: Vec<PromQuery>,
     buildinfo: Source,
+    /// `/version`'s `gitVersion`.
+    version: Option<String>,
+    /// The `Evidence.compare` entries.
+    compare: Vec<String>,
 }
 
-/// PodMetrics ∥ (APIService → Deployment → ConfigMap), then the Prometheus queries.
+/// PodMetrics ∥ (APIService → Deployment → ConfigMap) ∥ `/version`, then the Prometheus
+/// queries: the adapter's and the compared tools' (whose default set needs the cluster's
+/// kind, read from the backend objects and the version).
 async fn metrics_and_backend(
     conn: &Conn,
     t: &PodRef,
     direct: Option<&DirectPrometheus>,
+    ask: &Compare,
 ) -> MetricsPart {
-    let ((discovery, pod_metrics), (apiservice, deployment, config)) =
-        tokio::join!(pod_metrics(conn, t), backend::resolve(conn));
-    let answers =
-        prometheus::run_queries(conn, direct, t, &pod_metrics, &deployment, &config).await;
+    let ((discovery, pod_metrics), (apiservice, deployment, config), version) = tokio::join!(
+        pod_metrics(conn, t),
+        backend::resolve(conn),
+        server_version(conn)
+    );
+    let compare = if ask.is_empty() {
+        Vec::new()
+    } else {
+        let kind = cluster_kind(&version, &apiservice, &deployment);
+        ask.entries(kind, &t.namespace, &t.name)
+    };
+    let compared = compared_queries(&compare, t);
+    let answers = prometheus::run_queries(
+        conn,
+        direct,
+        t,
+        &pod_metrics,
+        &deployment,
+        &config,
+        &compared,
+    )
+    .await;
     MetricsPart {
+        version,
+        compare,
         discovery,
         pod_metrics,
         apiservice,
@@ -265,6 +295,47 @@ async fn metrics_and_backend(
         queries: answers.queries,
         buildinfo: answers.buildinfo,
     }
+}
+
+/// `compare::queries::kind_of` over what the trace has so far (the rule reads only these).
+fn cluster_kind(
+    version: &Option<String>,
+    apiservice: &Source,
+    deployment: &Source,
+) -> crate::compare::ClusterKind {
+    let mut ev = Evidence {
+        schema_version: SCHEMA_VERSION,
+        ktrace_version: String::new(),
+        captured_at: String::new(),
+        target: PodRef {
+            namespace: String::new(),
+            name: String::new(),
+        },
+        cluster: ClusterInfo {
+            version: version.clone(),
+            ..ClusterInfo::default()
+        },
+        sources: Sources::default(),
+        notes: Vec::new(),
+        compare: Vec::new(),
+    };
+    ev.sources.apiservice = apiservice.clone();
+    ev.sources.backend_deployment = deployment.clone();
+    crate::compare::queries::kind_of(&ev)
+}
+
+/// The PromQL of each entry for the pod (an unknown tag, never produced live, is skipped).
+fn compared_queries(entries: &[String], t: &PodRef) -> Vec<ComparedQuery> {
+    entries
+        .iter()
+        .filter_map(|entry| {
+            let query = compared_query(entry, &t.namespace, &t.name)?;
+            Some(ComparedQuery {
+                entry: entry.clone(),
+                query,
+            })
+        })
+        .collect()
 }
 
 /// Picks the Metrics API version as kubectl does (v1 when served, else v1beta1), then GETs.

@@ -9,7 +9,7 @@ use super::options::DirectPrometheus;
 use super::url::percent_encode;
 use crate::evidence::{Outcome, PodRef, PromQuery, QueryPurpose, Source};
 use crate::objects::{MAX_LABEL, deployment_args, flag_value, is_k8s_name};
-use crate::promql::plan::{PlanInput, QueryPlan, plan_queries};
+use crate::promql::plan::{ComparedQuery, PlanInput, QueryPlan, plan_with_compare};
 use crate::promql::template::QueryTarget;
 
 /// Where queries go.
@@ -28,9 +28,11 @@ pub struct Answers {
     pub buildinfo: Source,
 }
 
-/// Runs the queries `promql::plan` plans for the pod (memory, cpu, cpu-samples, raw-series)
-/// at the PodMetrics timestamp, and reads the server's buildinfo, all concurrently. No
-/// queries (and buildinfo not collected) when there is nothing to run (no readable config).
+/// Runs the queries `promql::plan` plans for the pod (memory, cpu, cpu-samples, raw-series,
+/// then the `compared` tools' queries) at the PodMetrics timestamp, and reads the server's
+/// buildinfo, all concurrently. No queries (and buildinfo not collected) when there is
+/// nothing to run (no readable config, nothing compared). The compared queries are planned
+/// only when there is a Prometheus to ask: `--prometheus-url`, or the adapter's own.
 pub async fn run_queries(
     conn: &Conn,
     direct: Option<&DirectPrometheus>,
@@ -38,11 +40,14 @@ pub async fn run_queries(
     pod_metrics: &Source,
     deployment: &Source,
     config: &Source,
+    compared: &[ComparedQuery],
 ) -> Answers {
     let dep: Option<Value> = deployment.body().and_then(|b| serde_json::from_str(b).ok());
     let dep_args = dep.as_ref().map(deployment_args).unwrap_or_default();
+    let has_prometheus = direct.is_some() || flag_value(&dep_args, "--prometheus-url").is_some();
+    let compared = if has_prometheus { compared } else { &[] };
     let pods = [t.name.as_str()];
-    let plan = plan_queries(&PlanInput {
+    let input = PlanInput {
         config,
         deployment_args: &dep_args,
         target: QueryTarget {
@@ -50,7 +55,8 @@ pub async fn run_queries(
             pods: &pods,
         },
         pod_metrics,
-    });
+    };
+    let plan = plan_with_compare(&input, compared);
     run_planned(conn, direct, &plan, deployment).await
 }
 

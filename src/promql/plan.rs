@@ -5,8 +5,9 @@
 //!
 //! A plan is a list of entries keyed by [`QueryPurpose`]: the memory and cpu container
 //! queries of the adapter's `resourceRules`, the raw samples the cpu rule's range function
-//! reads (`cpu-samples`), then the pod's raw memory series. A new kind of query is one more
-//! entry.
+//! reads (`cpu-samples`), then the pod's raw memory series, and in a live trace with
+//! `--compare` the compared tools' queries ([`plan_with_compare`]). A new kind of query is one
+//! more entry.
 
 use std::fmt;
 
@@ -214,6 +215,35 @@ pub fn plan_queries(input: &PlanInput) -> QueryPlan {
         rules,
         queries,
     }
+}
+
+/// A compared tool's query (issue 12), to run beside the adapter's.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ComparedQuery {
+    /// The `Evidence.compare` entry it answers (`console@4.3`, `query:…`).
+    pub entry: String,
+    /// The PromQL to send, filled for the pod.
+    pub query: String,
+}
+
+impl ComparedQuery {
+    /// The purpose its answer is stored under: `compare:<entry>`.
+    pub fn purpose(&self) -> QueryPurpose {
+        QueryPurpose::Other(format!("compare:{}", self.entry))
+    }
+}
+
+/// [`plan_queries`], then one entry per compared query (purpose `compare:<entry>`) at the
+/// same evaluation time, so they are run beside the adapter's and answer for the same moment.
+pub fn plan_with_compare(input: &PlanInput, compared: &[ComparedQuery]) -> QueryPlan {
+    let mut plan = plan_queries(input);
+    let time = eval_time(input.pod_metrics);
+    plan.queries.extend(compared.iter().map(|c| PlannedQuery {
+        purpose: c.purpose(),
+        query: Ok(c.query.clone()),
+        time,
+    }));
+    plan
 }
 
 /// The resource rule behind a purpose: the raw series are read under the memory rule's labels.

@@ -1073,6 +1073,7 @@ fn live_only_flags_and_bad_timeouts_with_from_exit_2() {
     assert_eq!(code, 0, "-v is not live-only: {err}");
 }
 
+mod compare;
 mod cpu;
 mod cpu_sample;
 mod hardening;

@@ -85,3 +85,50 @@ fn the_docs_list_every_built_in_query() {
     );
     assert_eq!(table.lines().count(), SETS.len() + 2);
 }
+
+const SEED: &str = include_str!("../../../fixtures/bundles/seed-ocp48-crio-cgv1.json");
+
+/// The seed bundle with its OpenShift traits removed (a `kind: Kubernetes` baseline).
+fn plain_kubernetes() -> Evidence {
+    let mut ev = crate::evidence::read_bundle(SEED.as_bytes()).unwrap();
+    ev.cluster.version = Some("v1.21.1".into());
+    let rename = |s: &mut Source| {
+        if let crate::evidence::Outcome::Ok { body, .. } = &mut s.outcome {
+            *body = body.replace("openshift-monitoring", "monitoring");
+        }
+    };
+    rename(&mut ev.sources.apiservice);
+    rename(&mut ev.sources.backend_deployment);
+    ev
+}
+
+#[test]
+fn kind_of_reads_the_backend_namespace_and_the_server_build_suffix() {
+    let seed = crate::evidence::read_bundle(SEED.as_bytes()).unwrap();
+    assert_eq!(kind_of(&seed), ClusterKind::OpenShift);
+    assert_eq!(kind_of(&plain_kubernetes()), ClusterKind::Kubernetes);
+
+    let version = |v: &str| {
+        let mut ev = plain_kubernetes();
+        ev.cluster.version = Some(v.into());
+        kind_of(&ev)
+    };
+    assert_eq!(version("v1.21.1+6438632"), ClusterKind::OpenShift);
+    assert_eq!(version("v1.27.4+k3s1"), ClusterKind::Kubernetes);
+    assert_eq!(version("v1.28.3+rke2r1"), ClusterKind::Kubernetes);
+    assert_eq!(version("v1.27.3-gke.100"), ClusterKind::Kubernetes);
+    assert_eq!(version("v1.21.1+"), ClusterKind::Kubernetes);
+
+    // The backend namespace alone is enough (a Deployment found, an APIService not).
+    let mut ev = plain_kubernetes();
+    ev.sources.apiservice = Source::default();
+    if let crate::evidence::Outcome::Ok { body, .. } = &mut ev.sources.backend_deployment.outcome {
+        *body = body.replacen(
+            "\"namespace\":\"monitoring\"",
+            "\"namespace\":\"openshift-monitoring\"",
+            1,
+        );
+    }
+    assert_eq!(kind_of(&ev), ClusterKind::OpenShift);
+    assert_eq!(default_for(kind_of(&ev))[0].tag, "console@4.3");
+}

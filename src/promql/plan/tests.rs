@@ -347,3 +347,66 @@ fn entries_are_found_by_purpose() {
     );
     assert!(plan.rule(&QueryPurpose::Other("cpu".into())).is_none());
 }
+
+#[test]
+fn compared_queries_follow_the_adapters_at_the_same_time() {
+    let args: Vec<String> = ARGS.iter().map(|a| a.to_string()).collect();
+    let user = r#"sum(container_memory_working_set_bytes{namespace="csi",pod="blockvol-fs-1"})"#;
+    let console = "sum(container_memory_working_set_bytes{pod='blockvol-fs-1',namespace='csi',container='',}) BY (pod, namespace)";
+    let compared = [
+        ComparedQuery {
+            entry: "console@4.3".into(),
+            query: console.into(),
+        },
+        ComparedQuery {
+            entry: format!("query:{user}"),
+            query: user.into(),
+        },
+    ];
+    let plan = plan_with_compare(
+        &PlanInput {
+            config: &config(OCP48),
+            deployment_args: &args,
+            target: QueryTarget {
+                namespace: "csi",
+                pods: &["blockvol-fs-1"],
+            },
+            pod_metrics: &pod_metrics(),
+        },
+        &compared,
+    );
+    let user_purpose = format!("compare:query:{user}");
+    assert_eq!(
+        entries(&plan),
+        owned(&[
+            ("memory", MEMORY, T),
+            ("cpu", CPU, T),
+            ("cpu-samples", CPU_SAMPLES, T),
+            ("raw-series", RAW, T),
+            ("compare:console@4.3", console, T),
+            (&user_purpose, user, T),
+        ])
+    );
+    assert_eq!(
+        compared[0].purpose(),
+        QueryPurpose::Other("compare:console@4.3".into())
+    );
+    // With no readable config the compared queries are still planned (and runnable).
+    let plan = plan_with_compare(
+        &PlanInput {
+            config: &Source::default(),
+            deployment_args: &[],
+            target: QueryTarget {
+                namespace: "csi",
+                pods: &["blockvol-fs-1"],
+            },
+            pod_metrics: &pod_metrics(),
+        },
+        &compared[..1],
+    );
+    let runnable: Vec<_> = plan
+        .runnable()
+        .map(|(p, q, t)| (p.to_string(), q, t))
+        .collect();
+    assert_eq!(runnable, [("compare:console@4.3".to_string(), console, T)]);
+}
