@@ -53,6 +53,10 @@ pub struct Evidence {
     /// Free-text provenance notes (e.g. how a fixture was made).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub notes: Vec<String>,
+    /// The other tools' queries asked for (issue 12): each a tool tag as resolved
+    /// (`console@4.3`) or `query:<the filled PromQL>`; empty when none was asked.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub compare: Vec<String>,
 }
 
 /// A pod, by namespace and name.

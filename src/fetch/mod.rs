@@ -152,6 +152,7 @@ pub async fn collect_async(req: &FetchRequest) -> Result<Evidence, FetchError> {
             prometheus_buildinfo: Some(m.buildinfo),
         },
         notes: Vec::new(),
+        compare: Vec::new(),
     })
 }
 

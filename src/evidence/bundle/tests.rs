@@ -14,6 +14,7 @@ fn evidence_with_pod_body(body: String) -> Evidence {
         cluster: Default::default(),
         sources: Default::default(),
         notes: Vec::new(),
+        compare: Vec::new(),
     };
     ev.sources.pod = Source {
         request: Some("/api/v1/namespaces/csi/pods/p".into()),
