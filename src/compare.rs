@@ -15,6 +15,7 @@ use crate::evidence::Evidence;
 use crate::exposition::parse::{self, Exposition, Sample};
 use crate::lineage::{self, BackendKind, CgroupRole};
 use crate::promql::selector::VectorSelector;
+use serde::{Serialize, Serializer};
 
 pub use display::Display;
 pub use queries::{ClusterKind, Resource, ToolQuery, default_for, fill, find, sets};
@@ -29,6 +30,13 @@ pub enum Role {
     OldInstance,
 }
 
+/// A role is written as its short label (`pod cgroup`, `old container instance`).
+impl Serialize for Role {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
 impl Role {
     /// Short label.
     pub fn as_str(self) -> &'static str {
@@ -40,7 +48,7 @@ impl Role {
 }
 
 /// One kubelet series a query selected.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Listed {
     /// The exposition line, verbatim.
     pub line: String,
@@ -61,7 +69,7 @@ pub struct Listed {
 }
 
 /// One query evaluated over the kubelet series.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Evaluated {
     /// The query.
     pub query: String,
@@ -74,7 +82,7 @@ pub struct Evaluated {
 }
 
 /// A tool's query explained against `top`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Explanation {
     /// The tool's query over the kubelet series.
     pub tool: Evaluated,
@@ -131,15 +139,24 @@ impl std::fmt::Display for Unsupported {
 
 /// Explains a filled memory query against `top` for the pod of `ev`.
 pub fn explain(query: &str, ev: &Evidence) -> Result<Explanation, Unsupported> {
+    explain_with(query, ev, &lineage::analyze(ev))
+}
+
+/// [`explain`] with the pod's lineage already analysed (its `top`, backend and adapter rule
+/// are read; this is how [`lineage::analyze`] itself explains the compared queries).
+pub fn explain_with(
+    query: &str,
+    ev: &Evidence,
+    lin: &lineage::Lineage,
+) -> Result<Explanation, Unsupported> {
     let body = ev.sources.kubelet_cadvisor.body().ok_or_else(|| {
         Unsupported("the kubelet /metrics/cadvisor lines were not collected".into())
     })?;
     let cad = parse::parse(body);
-    let lin = lineage::analyze(ev);
     let mut notes = Vec::new();
     let tool = evaluate(query, &cad, &mut notes)?;
     notes.extend(resource_copies_note(query));
-    let top = top_side(&lin, &cad, &mut notes)?;
+    let top = top_side(lin, &cad, &mut notes)?;
     let metrics_api_bytes = lin.top.get().map(|t| t.pod_row.memory_bytes);
     if metrics_api_bytes.is_some_and(|b| b != top.bytes) {
         notes.push(format!(

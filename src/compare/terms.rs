@@ -1,10 +1,13 @@
 //! The term-by-term difference between a tool's series and `top`'s.
 
+use serde::Serialize;
+
 use super::{Evaluated, Listed, Role};
 use crate::lineage::CgroupRole;
 
 /// Why a term differs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
 pub enum TermKind {
     /// The pod-level cgroup (`container=""`) counted by the tool.
     PodCgroup,
@@ -28,7 +31,7 @@ pub enum TermKind {
 
 /// One difference: the series the tool counts and top does not (`extra`), those top counts
 /// and the tool does not (`missing`), and `bytes` = Σ extra − Σ missing.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Term {
     /// The kind.
     pub kind: TermKind,

@@ -8,6 +8,7 @@ mod backend;
 mod breakdown;
 mod cadvisor;
 mod cgroup_version;
+mod compare;
 mod cpu;
 mod excerpts;
 mod findings;
@@ -122,8 +123,11 @@ pub fn analyze(ev: &Evidence) -> Lineage {
         findings: Vec::new(),
         sources,
         excerpts: excerpts::excerpts(ev, &cad, &res),
+        compare: Vec::new(),
         verdict: Verdict::Consistent,
     };
+    // Other tools' queries read the lineage's top, backend and adapter rule.
+    lineage.compare = compare::views(ev, &lineage);
     let pod_found = pod_findings::findings(ev, &lineage);
     let explained = pod_found
         .iter()

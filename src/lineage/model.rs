@@ -8,10 +8,12 @@ use serde::Serialize;
 use crate::evidence::{ClusterInfo, PodRef};
 
 mod answer;
+mod compared;
 mod cpu;
 mod layers;
 
 pub use answer::*;
+pub use compared::*;
 pub use cpu::*;
 pub use layers::*;
 
@@ -60,6 +62,9 @@ pub struct Lineage {
     pub sources: Vec<SourceView>,
     /// Verbatim excerpts of the evidence the numbers rest on.
     pub excerpts: Vec<Excerpt>,
+    /// Other tools' numbers for the pod, each explained against `top` (`--compare`);
+    /// empty when none was asked.
+    pub compare: Vec<ComparedView>,
     /// Overall verdict (decides the exit code).
     pub verdict: Verdict,
 }

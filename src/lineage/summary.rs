@@ -28,6 +28,7 @@ pub fn summary(l: &Lineage) -> Summary {
     lines.push(agreement(l));
     lines.extend(made_of(l));
     lines.push(source(l));
+    lines.extend(super::compare::headlines(l));
     Summary {
         question,
         number,

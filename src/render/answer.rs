@@ -25,6 +25,7 @@ pub fn summary_label(kind: SummaryKind) -> &'static str {
         SummaryKind::Agreement => "layers",
         SummaryKind::Worst => "worst",
         SummaryKind::Cpu => "cpu",
+        SummaryKind::Compare => "compare",
     }
 }
 

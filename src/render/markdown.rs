@@ -2,6 +2,7 @@
 //! lineage table and its Mermaid diagram, findings worst first, then every piece of evidence
 //! (whole, never elided) and the commands to reproduce it by hand.
 
+mod compare;
 mod cpu;
 mod evidence;
 pub(super) mod syntax;
@@ -29,6 +30,7 @@ fn report(l: &Lineage, w: &mut dyn Write) -> io::Result<()> {
     headline(l, w)?;
     lineage(l, w)?;
     cpu::cpu(l, w)?;
+    compare::compare(l, w)?;
     findings(l, w)?;
     evidence::evidence(l, w)
 }

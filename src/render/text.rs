@@ -3,6 +3,7 @@
 //! `TextOptions::details`) the verbatim evidence and the commands to reproduce it by hand.
 //! Everything but the details part fits `TextOptions::width`.
 
+mod compare;
 mod cpu;
 mod details;
 mod layers;
@@ -78,6 +79,7 @@ fn report(l: &Lineage, out: &mut Out, details: bool) {
     headline(l, out);
     lineage_table(l, out);
     cpu::cpu(l, out);
+    compare::compare(l, out);
     findings(l, out, details);
     top(l, out);
     layers::layers(l, out);

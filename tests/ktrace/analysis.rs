@@ -17,6 +17,7 @@ use crate::support::fixtures::{self, SEED};
 
 mod bad_answers;
 mod breakdown;
+mod compare;
 mod cpu;
 mod headline;
 mod seed_edits;

@@ -54,6 +54,8 @@ pub enum SummaryKind {
     Worst,
     /// The CPU column: how its number was computed and whether it was reproduced.
     Cpu,
+    /// Another tool's number for the pod, and what it counts that `top` does not.
+    Compare,
 }
 
 /// Colour intent of a headline statement; `Bad` also means "never paint the number green".
