@@ -313,8 +313,8 @@ fn markdown_has_the_table_and_the_check() {
 }
 
 /// The README's "Comparing with dashboards" excerpt: every line it shows (`…` stands for
-/// lines left out) is a line of the text report of the seed with the three tools, in order,
-/// at the default width of 100 columns.
+/// lines left out) is a line of what the README's command prints, in order, at the default
+/// width of 100 columns.
 #[test]
 fn the_readme_comparison_excerpt_is_the_real_output() {
     let readme =
@@ -323,17 +323,22 @@ fn the_readme_comparison_excerpt_is_the_real_output() {
     let marker = "$ ktrace pod csi/blockvol-fs-1 --from fixtures/bundles/seed-ocp48-crio-cgv1.json --compare console@4.8,lens@6,mixin\n";
     let start = readme.find(marker).expect("README comparison example") + marker.len();
     let shown = &readme[start..start + readme[start..].find("```").unwrap()];
-    let mut b = fixtures::bundle(SEED);
-    asking(&mut b, &TOOLS);
-    let ev = read_bundle(b.to_string().as_bytes()).unwrap();
-    let mut out = Vec::new();
-    let opts = TextOptions {
-        color: false,
-        width: 100,
-        details: false,
-    };
-    render::render(&lineage::analyze(&ev), Format::Text, opts, &mut out).unwrap();
-    let out = String::from_utf8(out).unwrap();
+    // The command itself, as a reader would run it (not piped to a terminal: 100 columns).
+    let seed = fixtures::bundle_path(SEED);
+    let (code, out, err) = crate::support::ktrace(
+        &[
+            "pod",
+            "csi/blockvol-fs-1",
+            "--from",
+            seed.to_str().unwrap(),
+            "--compare",
+            "console@4.8,lens@6,mixin",
+            "--color",
+            "never",
+        ],
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")),
+    );
+    assert_eq!(code, 0, "{err}");
     let mut lines = out.lines();
     let mut count = 0;
     for want in shown.lines().filter(|l| l.trim() != "…") {

@@ -184,3 +184,42 @@ fn compare_without_a_value_asks_for_the_clusters_tool_and_a_replay_replaces_the_
     assert!(err.contains("unknown tool \"grafana\""), "{err}");
     assert!(err.contains("lens@5, lens@6"), "{err}");
 }
+
+/// The user query against a REAL Prometheus 2.42 scraping the seed's kubelet lines:
+/// it sums the pod cgroup and the containers, so ktrace explains it as 2× `top`, and the
+/// explanation's bytes are exactly what that Prometheus answers.
+#[test]
+fn a_user_query_is_explained_as_twice_top_and_equals_real_prometheus() {
+    let seed = crate::support::fixtures::bundle("seed-ocp48-crio-cgv1.json");
+    let pod_lines = crate::support::scenario::body(&seed, "kubelet_cadvisor");
+    let Some((prom, _target)) = super::prometheus_scraping(pod_lines, USER) else {
+        return;
+    };
+    let mut routes = crate::support::scenario::routes_from(&seed, Some(&super::now_rfc3339()));
+    routes.insert(OCP_PROM_PROXY, Route::proxy(&prom.url()));
+    let live = start(routes, Some("csi"));
+    let (code, out, err) = live.run(&[
+        "blockvol-fs-1",
+        "-o",
+        "json",
+        "--compare-query",
+        USER_TEMPLATE,
+    ]);
+    assert_eq!(code, 0, "{err}\n{out}");
+    let v: Value = serde_json::from_str(&out).unwrap();
+    let c = &v["compare"][0];
+    assert_eq!(c["asked"], format!("query:{USER}"), "{c:#}");
+    // pod cgroup 89133056 + POD 180224 + centos-tools 88784896 (fixtures/README.md).
+    assert_eq!(c["explanation"]["tool"]["bytes"], 178098176, "{c:#}");
+    assert_eq!(c["prometheus_value"], "178098176", "{c:#}");
+    assert_eq!(c["prometheus_agrees"], true, "{c:#}");
+    let terms: Vec<(&str, i64)> = c["explanation"]["terms"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| (t["kind"].as_str().unwrap(), t["bytes"].as_i64().unwrap()))
+        .collect();
+    assert_eq!(terms, [("pod_cgroup", 89133056)], "{c:#}");
+    let ratio = c["ratio"].as_f64().unwrap();
+    assert!((2.0..2.01).contains(&ratio), "{ratio}");
+}
