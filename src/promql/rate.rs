@@ -200,11 +200,12 @@ pub fn extrapolated_rate(
         }
         prev = p.v;
     }
-    let range_start = eval_ms - range_ms;
-    let mut d_start = (first.t_ms - range_start) as f64 / 1000.0;
-    let mut d_end = (eval_ms - last.t_ms) as f64 / 1000.0;
+    // Saturating: a hostile bundle may hold any timestamps; real ones are far from the ends.
+    let range_start = eval_ms.saturating_sub(range_ms);
+    let mut d_start = first.t_ms.saturating_sub(range_start) as f64 / 1000.0;
+    let mut d_end = eval_ms.saturating_sub(last.t_ms) as f64 / 1000.0;
     let (gap_start, gap_end) = (d_start, d_end);
-    let sampled = (last.t_ms - first.t_ms) as f64 / 1000.0;
+    let sampled = last.t_ms.saturating_sub(first.t_ms) as f64 / 1000.0;
     let avg = sampled / (points.len() - 1) as f64;
     let threshold = avg * 1.1;
     let mut zero_limited = false;
@@ -295,7 +296,7 @@ pub fn irate(points: &[Sample]) -> Option<IrateCalc> {
     };
     let reset = last.v < prev.v;
     let delta = if reset { last.v } else { last.v - prev.v };
-    let dt = last.t_ms - prev.t_ms;
+    let dt = last.t_ms.saturating_sub(prev.t_ms);
     if dt == 0 {
         return None;
     }

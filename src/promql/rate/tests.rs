@@ -95,3 +95,36 @@ fn kahan_sum_keeps_what_plain_addition_loses() {
     assert_eq!(sum(&v, Engine::V3_0), Some(1.0));
     assert_eq!(sum(&[], Engine::V3_0), None);
 }
+
+#[test]
+fn timestamps_at_the_ends_of_i64_give_a_value_not_a_panic() {
+    let s = [
+        Sample {
+            t_ms: i64::MIN,
+            v: 1.0,
+        },
+        Sample {
+            t_ms: i64::MAX,
+            v: 2.0,
+        },
+    ];
+    for f in [
+        RangeFunction::Rate,
+        RangeFunction::Increase,
+        RangeFunction::Irate,
+    ] {
+        let points = s.to_vec();
+        let v = match f {
+            RangeFunction::Irate => irate(&points).map(|c| c.value),
+            _ => extrapolated_rate(
+                &points,
+                i64::MAX,
+                i64::MAX,
+                f == RangeFunction::Rate,
+                Engine::V3_0,
+            )
+            .map(|c| c.value),
+        };
+        assert!(v.is_some_and(f64::is_finite), "{f:?}: {v:?}");
+    }
+}
