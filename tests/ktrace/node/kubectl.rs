@@ -11,6 +11,7 @@ use serde_json::{Value, json};
 use super::{NODES_135, PODS_135, only_node, realdata_yaml};
 use crate::support::apiserver::{Route, Routes, ServerOptions, TestApiServer};
 use crate::support::tools;
+use crate::support::{kubectl_cells as cells, kubectl_section as section};
 
 const NODE: &str = "datagen-1-35";
 
@@ -84,29 +85,6 @@ fn kubectl(kubeconfig: &Path, args: &[&str]) -> String {
     let (code, out, err) = tools::run_kubectl(kubeconfig, args);
     assert_eq!(code, 0, "kubectl {args:?}: {err}");
     out
-}
-
-/// tabwriter output back into cells: columns are at least two spaces apart and no
-/// predicted cell contains two spaces; empty cells collapse.
-fn cells(line: &str) -> Vec<String> {
-    line.trim()
-        .split("  ")
-        .map(str::trim)
-        .filter(|c| !c.is_empty())
-        .map(str::to_owned)
-        .collect()
-}
-
-/// The lines of `text` after the line starting with `header`, up to the next line that
-/// starts at column 0.
-fn section<'a>(text: &'a str, header: &str) -> Vec<&'a str> {
-    let mut lines = text.lines().skip_while(|l| !l.starts_with(header));
-    let first = lines
-        .next()
-        .unwrap_or_else(|| panic!("no {header:?} in:\n{text}"));
-    std::iter::once(first)
-        .chain(lines.take_while(|l| l.starts_with(' ')))
-        .collect()
 }
 
 fn nonempty(cells: &[String]) -> Vec<String> {

@@ -160,6 +160,29 @@ pub fn table(text: &str) -> Vec<Vec<String>> {
         .collect()
 }
 
+/// A whitespace-aligned kubectl line (tabwriter output) back into cells: columns are two or
+/// more spaces apart, a cell (`1355m (9%)`) holds single spaces only; empty cells collapse.
+pub fn kubectl_cells(line: &str) -> Vec<String> {
+    line.trim()
+        .split("  ")
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+/// The lines of kubectl output `text` from the line starting with `header` to the next
+/// unindented line (a `describe` section).
+pub fn kubectl_section<'a>(text: &'a str, header: &str) -> Vec<&'a str> {
+    let mut lines = text.lines().skip_while(|l| !l.starts_with(header));
+    let first = lines
+        .next()
+        .unwrap_or_else(|| panic!("no {header:?} in:\n{text}"));
+    std::iter::once(first)
+        .chain(lines.take_while(|l| l.starts_with(' ')))
+        .collect()
+}
+
 // ---------------------------------------------------------------------------------------------
 // Minimal loopback-only plain-HTTP client (HTTP/1.0, `Connection: close`), used to talk to the
 // real Prometheus and by the API server's Proxy route. No TLS, no redirects.

@@ -4,34 +4,12 @@
 use serde_json::Value;
 
 use super::{Live, NODE, node};
-use crate::support::{ktrace, tools};
+use crate::support::{ktrace, kubectl_cells as cells, kubectl_section as section, tools};
 
 pub fn kubectl(live: &Live, args: &[&str]) -> String {
     let (code, out, err) = tools::run_kubectl(&live.kubeconfig, args);
     assert_eq!(code, 0, "kubectl {args:?}: {err}");
     out
-}
-
-/// A whitespace-aligned kubectl line back into cells: columns are two or more spaces apart,
-/// a cell (`1355m (9%)`) holds single spaces only.
-fn cells(line: &str) -> Vec<String> {
-    line.trim()
-        .split("  ")
-        .map(str::trim)
-        .filter(|c| !c.is_empty())
-        .map(str::to_owned)
-        .collect()
-}
-
-/// The lines of `text` from the line starting with `header` to the next unindented line.
-fn section<'a>(text: &'a str, header: &str) -> Vec<&'a str> {
-    let mut lines = text.lines().skip_while(|l| !l.starts_with(header));
-    let first = lines
-        .next()
-        .unwrap_or_else(|| panic!("no {header:?} in:\n{text}"));
-    std::iter::once(first)
-        .chain(lines.take_while(|l| l.starts_with(' ')))
-        .collect()
 }
 
 fn strings(v: &Value) -> Vec<String> {
