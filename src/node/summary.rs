@@ -115,12 +115,25 @@ pub fn summary(inputs: &NodeInputs, r: &NodeReport) -> NodeSummary {
     NodeSummary {
         question: question(&r.node),
         lines,
-        verdict: if missing.is_empty() {
-            Verdict::Consistent
-        } else {
-            Verdict::Partial
-        },
+        verdict: verdict(&missing, r),
         missing,
+    }
+}
+
+/// Disagreement first (NodeMetrics is not the value its own source gives for the same
+/// evaluation: never all-clear), then a missing source, then drift (a newer kubelet reading).
+fn verdict(missing: &[String], r: &NodeReport) -> Verdict {
+    let statuses: Vec<&str> = r.backend.get().map_or(Vec::new(), |b| {
+        vec![b.memory.status.as_str(), b.cpu.status.as_str()]
+    });
+    if statuses.contains(&"differs") {
+        Verdict::Disagree
+    } else if !missing.is_empty() {
+        Verdict::Partial
+    } else if statuses.contains(&"drift") {
+        Verdict::Drift
+    } else {
+        Verdict::Consistent
     }
 }
 

@@ -65,6 +65,14 @@ fn verdict_sentence(s: &NodeSummary) -> String {
              (see the findings below)",
             esc(&s.missing.join(", "))
         ),
+        Verdict::Disagree => format!(
+            "disagree · exit {code}: NodeMetrics is not the value its own source gives (see \
+             \"Behind NodeMetrics\" and the findings); the rest is side by side below"
+        ),
+        Verdict::Drift => format!(
+            "consistent, with drift · exit {code}: every source was read; a kubelet reading newer \
+             than NodeMetrics differs (see \"Behind NodeMetrics\"); side by side below"
+        ),
         v => format!(
             "{} · exit {code}: every source was read; the two commands measure different things, \
              side by side below",

@@ -3,7 +3,7 @@
 //!
 //! Codes: `node-source-exact` (info), `node-source-drift` (warning: NodeMetrics is from
 //! metrics-server's last scrape, the kubelet reading from another moment), `node-source-differs`
-//! (warning: the two disagree for the same evaluation), `node-memory-backends-differ` (info:
+//! (warning, and the verdict `disagree`: the source is no newer than NodeMetrics), `node-memory-backends-differ` (info:
 //! node-exporter's MemTotal − MemAvailable against the root cgroup's working set),
 //! `node-source-missing` (warning, with the command that fetches the source by hand).
 
@@ -112,7 +112,13 @@ fn metrics_server(node: &str, b: &mut NodeBackend, out: &mut Vec<NodeFinding>) {
                     (Some(k), Some(n)) => Some(k - n),
                     _ => None,
                 };
-                let status = if dt == Some(0) { "differs" } else { "drift" };
+                // A kubelet reading no newer than NodeMetrics cannot be a later sample: the
+                // two disagree (as the pod report's rule). Newer readings are drift.
+                let status = if dt.is_some_and(|d| d <= 0) {
+                    "differs"
+                } else {
+                    "drift"
+                };
                 let when = match (s.t_ms, nm_t) {
                     (Some(k), Some(n)) => age(k, n, "NodeMetrics timestamp"),
                     _ => "at an unknown time".into(),
@@ -249,7 +255,7 @@ fn exact_or_not(b: &NodeBackend, out: &mut Vec<NodeFinding>) {
                 "node-source-differs",
                 "warning",
                 format!(
-                    "NodeMetrics {r} disagrees with its source for the same evaluation: {} vs {}",
+                    "NodeMetrics {r} is not the value its source gives, and the source is no newer than NodeMetrics (so this is not drift): {} vs {}",
                     c.source, c.arithmetic
                 ),
             )),

@@ -123,3 +123,47 @@ fn the_readme_node_example_is_the_real_output() {
         "README.md's node example differs from what ktrace prints: update it"
     );
 }
+
+/// The node bundle with NodeMetrics `usage.memory` 1 KiB off its kubelet source (895615Ki
+/// against node_memory_working_set_bytes 917110784 = 895616Ki) and the given timestamp.
+fn edited_memory(timestamp: &str) -> PathBuf {
+    let mut b: Value = serde_json::from_str(&fixtures::bundle_text(BUNDLE)).unwrap();
+    let mut nm: Value = serde_json::from_str(body(&b, "node_metrics")).unwrap();
+    nm["usage"]["memory"] = json!("895615Ki");
+    nm["timestamp"] = json!(timestamp);
+    b["sources"]["node_metrics"]["outcome"]["body"] = json!(nm.to_string());
+    let path = std::env::temp_dir().join(format!(
+        "ktrace-node-{timestamp}-{}.json",
+        std::process::id()
+    ));
+    std::fs::write(&path, b.to_string()).unwrap();
+    path
+}
+
+fn verdict_of(path: &std::path::Path) -> (i32, Value) {
+    let (code, out, err) = run(&["node", NODE, "--from", path.to_str().unwrap(), "-o", "json"]);
+    assert!(err.is_empty(), "stderr: {err}");
+    (code, serde_json::from_str(&out).unwrap())
+}
+
+/// A NodeMetrics that is not its source's value is never all-clear: against a newer kubelet
+/// reading (10:14:35.486 after NodeMetrics' 10:14:35) it is drift; against a reading no newer
+/// than NodeMetrics (10:14:36) it is a disagreement, exit 4.
+#[test]
+fn nodemetrics_off_its_source_is_drift_or_disagreement_never_consistent() {
+    let (code, r) = verdict_of(&edited_memory("2026-06-26T10:14:35Z"));
+    assert_eq!(code, 0);
+    assert_eq!(r["summary"]["verdict"], "drift");
+    assert_eq!(r["backend"]["value"]["memory"]["status"], "drift");
+    let (code, r) = verdict_of(&edited_memory("2026-06-26T10:14:36Z"));
+    assert_eq!(code, 4);
+    assert_eq!(r["summary"]["verdict"], "disagree");
+    assert_eq!(r["backend"]["value"]["memory"]["status"], "differs");
+    let codes: Vec<&str> = r["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["code"].as_str().unwrap())
+        .collect();
+    assert!(codes.contains(&"node-source-differs"), "{codes:?}");
+}
