@@ -338,9 +338,9 @@ fn compared_queries(entries: &[String], t: &PodRef) -> Vec<ComparedQuery> {
         .collect()
 }
 
-/// Picks the Metrics API version as kubectl does (v1 when served, else v1beta1), then GETs.
-/// Returns (discovery, PodMetrics).
-async fn pod_metrics(conn: &Conn, t: &PodRef) -> (Source, Source) {
+/// The Metrics API discovery answer and the version kubectl would pick from it: `v1` when
+/// served, else `v1beta1`.
+pub(crate) async fn metrics_version(conn: &Conn) -> (Source, &'static str) {
     let group = conn.get("/apis/metrics.k8s.io").await;
     let served = group
         .body()
@@ -351,6 +351,13 @@ async fn pod_metrics(conn: &Conn, t: &PodRef) -> (Source, Source) {
     } else {
         "v1beta1"
     };
+    (group, version)
+}
+
+/// Picks the Metrics API version as kubectl does (v1 when served, else v1beta1), then GETs.
+/// Returns (discovery, PodMetrics).
+async fn pod_metrics(conn: &Conn, t: &PodRef) -> (Source, Source) {
+    let (group, version) = metrics_version(conn).await;
     let path = format!(
         "/apis/metrics.k8s.io/{version}/namespaces/{}/pods/{}",
         t.namespace, t.name

@@ -182,16 +182,7 @@ async fn metrics_and_backend(
 /// NodeMetrics and the all-namespaces PodMetrics list at once. Returns (discovery,
 /// NodeMetrics, PodMetrics list).
 async fn metrics_api(conn: &Conn, node: &str) -> (Source, Source, Source) {
-    let group = conn.get("/apis/metrics.k8s.io").await;
-    let served = group
-        .body()
-        .and_then(crate::objects::served_versions)
-        .unwrap_or_default();
-    let version = if served.iter().any(|v| v == "v1") {
-        "v1"
-    } else {
-        "v1beta1"
-    };
+    let (group, version) = super::metrics_version(conn).await;
     let base = format!("/apis/metrics.k8s.io/{version}");
     let nm_path = format!("{base}/nodes/{node}");
     let pm_path = format!("{base}/pods");
