@@ -27,11 +27,12 @@ pub fn run_node(args: NodeArgs) -> Result<ExitCode, AppError> {
     }
     let parsed = node::inputs::Parsed::from_evidence(&evidence);
     let rules = node::inputs::rules_for(evidence.cluster.version.as_deref());
-    let report = node::model::analyze(&parsed.inputs(
+    let mut report = node::model::analyze(&parsed.inputs(
         &evidence.target.name,
         rules,
         node::inputs::now_ns(&evidence),
     ));
+    report.sources = node::inputs::source_views(&evidence);
     let delivered = write_with(trace, &env, |format, opts, w| {
         render::node::render(&report, format, opts, w)
     })?;

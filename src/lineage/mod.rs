@@ -35,6 +35,7 @@ use crate::exposition::parse::{self, Exposition};
 pub use model::*;
 
 pub(crate) use breakdown::{Counters as CgroupCounters, decompose as decompose_cgroup};
+pub(crate) use sources::{raw_cmd, view as source_view};
 // For `compare`, which applies other tools' selectors to the same kubelet series.
 pub(crate) use cadvisor::{
     classify as classify_cgroup, container_label as container_of, group_key as cgroup_key,

@@ -80,7 +80,13 @@ pub fn source_views(ev: &Evidence, adapter: Option<&AdapterView>) -> Vec<SourceV
     rows
 }
 
-fn view(name: &str, src: &Source, required: bool, cmd: &dyn Fn(&str) -> String) -> SourceView {
+/// One source as reports show it: its status and the command to fetch it by hand.
+pub(crate) fn view(
+    name: &str,
+    src: &Source,
+    required: bool,
+    cmd: &dyn Fn(&str) -> String,
+) -> SourceView {
     let status = match &src.outcome {
         Outcome::Ok { http_status, .. } => format!("ok (HTTP {http_status})"),
         _ => src.missing_reason().unwrap_or_default(),

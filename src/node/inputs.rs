@@ -7,6 +7,7 @@ use super::KubectlRules;
 use super::backend::BackendInputs;
 use super::model::{NodeInputs, Unavailable};
 use crate::evidence::{NodeEvidence, Outcome, PromQuery, Source};
+use crate::lineage::SourceView;
 
 /// The parsed bodies of a node trace's sources, owned so [`NodeInputs`] can borrow them.
 #[derive(Debug, Clone)]
@@ -64,6 +65,16 @@ impl Parsed {
             },
         }
     }
+}
+
+/// Every source of the node trace with its status and the command to fetch it by hand
+/// (`kubectl get --raw 'PATH'`, or `curl` for a Prometheus reached directly).
+pub fn source_views(ev: &NodeEvidence) -> Vec<SourceView> {
+    ev.sources
+        .named()
+        .into_iter()
+        .map(|(name, src)| crate::lineage::source_view(&name, src, false, &crate::lineage::raw_cmd))
+        .collect()
 }
 
 /// The kubectl rules for the cluster's version (`v1.32.4` → 1.32; kubectl is kept within one

@@ -73,6 +73,9 @@ pub struct NodeReport {
     pub findings: Vec<NodeFinding>,
     /// The answer first: the headline lines and the verdict.
     pub summary: NodeSummary,
+    /// Each source with its status and the command to fetch it by hand (filled from the
+    /// evidence by `node::inputs::source_views`; empty when the report was built without it).
+    pub sources: Vec<crate::lineage::SourceView>,
 }
 
 /// Both `top node` rows.
@@ -163,6 +166,7 @@ pub fn analyze(inputs: &NodeInputs) -> NodeReport {
         backend,
         findings,
         summary: NodeSummary::pending(name),
+        sources: Vec::new(),
     };
     report.summary = summary::summary(inputs, &report);
     report

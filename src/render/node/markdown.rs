@@ -30,7 +30,29 @@ fn report(r: &NodeReport, w: &mut dyn Write) -> io::Result<()> {
     allocated(r, w)?;
     pods_by_use(r, w)?;
     findings(r, w)?;
-    non_terminated(r, w)
+    non_terminated(r, w)?;
+    sources(r, w)
+}
+
+/// Each source: its request, its status and the command to fetch it by hand.
+fn sources(r: &NodeReport, w: &mut dyn Write) -> io::Result<()> {
+    if r.sources.is_empty() {
+        return Ok(());
+    }
+    writeln!(w, "\n## Sources\n")?;
+    for s in &r.sources {
+        let mark = if s.ok { "ok" } else { "missing" };
+        writeln!(
+            w,
+            "- **{}** ({mark}): {}",
+            inline(&esc(&s.name)),
+            inline(&esc(&s.status))
+        )?;
+        if let Some(cmd) = &s.command {
+            writeln!(w, "  - by hand: {}", code_span(&esc(cmd)))?;
+        }
+    }
+    Ok(())
 }
 
 fn headline(r: &NodeReport, w: &mut dyn Write) -> io::Result<()> {

@@ -92,6 +92,31 @@ fn report(r: &NodeReport, out: &mut Out) {
     pods_by_use(r, out);
     findings(r, out);
     non_terminated(r, out);
+    sources(r, out);
+}
+
+/// Each source with its status, and for the missing ones the command to fetch it by hand.
+fn sources(r: &NodeReport, out: &mut Out) {
+    if r.sources.is_empty() {
+        return;
+    }
+    out.head("Sources");
+    for s in &r.sources {
+        let (mark, paint) = match (s.ok, &s.request) {
+            (true, _) => ("✓", Paint::Good),
+            (false, None) => ("–", Paint::Dim),
+            (false, Some(_)) => ("✗", Paint::Warn),
+        };
+        let first = format!("{INDENT}{} ", paint.wrap(mark));
+        out.wrap(
+            &first,
+            &format!("{}: {}", esc(&s.name), esc(&s.status)),
+            None,
+        );
+        if let (false, Some(cmd)) = (s.ok, &s.command) {
+            out.wrap(&format!("{INDENT}    $ "), &esc(cmd), Some(Paint::Dim));
+        }
+    }
 }
 
 fn tone_paint(t: Tone) -> Option<Paint> {

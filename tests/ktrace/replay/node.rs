@@ -167,3 +167,32 @@ fn nodemetrics_off_its_source_is_drift_or_disagreement_never_consistent() {
         .collect();
     assert!(codes.contains(&"node-source-differs"), "{codes:?}");
 }
+
+/// A forbidden pods list is shown as missing with its reason and the command to fetch it by
+/// hand once `list pods` is granted.
+#[test]
+fn a_missing_source_is_listed_with_its_reason_and_the_command_by_hand() {
+    let mut b: Value = serde_json::from_str(&fixtures::bundle_text(BUNDLE)).unwrap();
+    b["sources"]["pods"]["outcome"] = json!({"status": "failed", "http_status": 403,
+        "error": "pods is forbidden", "needs": "list pods"});
+    let path = std::env::temp_dir().join(format!("ktrace-node-403-{}.json", std::process::id()));
+    std::fs::write(&path, b.to_string()).unwrap();
+    let (code, out, err) = run(&["node", NODE, "--from", path.to_str().unwrap(), "-o", "json"]);
+    assert_eq!(code, 3, "{err}");
+    let r: Value = serde_json::from_str(&out).unwrap();
+    let pods = r["sources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["name"] == "pods")
+        .unwrap();
+    assert_eq!(pods["ok"], false);
+    assert_eq!(
+        pods["status"],
+        "HTTP 403: pods is forbidden (needs RBAC `list pods`)"
+    );
+    assert_eq!(
+        pods["command"],
+        "kubectl get --raw '/api/v1/pods?fieldSelector=spec.nodeName%3Ddatagen-1-35%2Cstatus.phase%21%3DSucceeded%2Cstatus.phase%21%3DFailed&limit=500'"
+    );
+}
